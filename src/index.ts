@@ -1,8 +1,7 @@
-import { Hono } from "hono";
-import { DurableObject } from "cloudflare:workers";
-export class GrantObject extends DurableObject<Env> { async ping() { return 1; } }
-export class KeyStore extends DurableObject<Env> {}
-export class LoginThrottle extends DurableObject<Env> {}
-const app = new Hono<{ Bindings: Env }>();
-app.get("/", (c) => c.text("ok"));
-export default app;
+import { createApp } from "./app";
+
+export { GrantObject } from "./storage/grant-object";
+export { KeyStore } from "./storage/key-store";
+export { LoginThrottle } from "./storage/login-throttle";
+
+export default createApp() satisfies ExportedHandler<Env>;

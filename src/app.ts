@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { adminRoutes } from "./admin/routes";
+import { getConfig, issuerFor } from "./config";
+import type { AppEnv } from "./http/app-env";
+import { onError } from "./http/on-error";
+import { authorizeRoutes } from "./oauth/authorize";
+import { OAuthError } from "./oauth/errors";
+import { metadataRoutes } from "./oauth/metadata";
+import { tokenRoutes } from "./oauth/token-endpoint";
+import { exampleApiRoutes } from "./resource/example-api";
+
+/** Builds the Gatehouse app. The Worker entry (src/index.ts) only exports it. */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const config = getConfig(c.env);
+    c.set("config", config);
+    c.set("issuer", issuerFor(config, c.req.url));
+    await next();
+  });
+
+  // Defaults for every response; pages tighten the CSP further (src/ui/render.tsx).
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: "same-origin",
+    }),
+  );
+
+  app.route("/", metadataRoutes);
+  app.route("/", authorizeRoutes);
+  app.route("/", tokenRoutes);
+  app.route("/", exampleApiRoutes);
+  app.route("/admin", adminRoutes);
+
+  app.notFound(() => {
+    throw new OAuthError("not_found", "No such endpoint", { status: 404 });
+  });
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,136 @@
+import * as v from "valibot";
+
+/**
+ * Gatehouse's configuration, parsed once per `env` object from wrangler `[vars]` and secrets.
+ * Nothing else in the code base reads `env` strings.
+ */
+export interface Config {
+  /** Fixed issuer identifier (RFC 8414 §2). Undefined: the request's origin is used (local development). */
+  readonly issuer: string | undefined;
+  /** Bearer token of the admin API. Undefined: the admin API answers 404. */
+  readonly adminToken: string | undefined;
+  readonly codeTtl: number;
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  /** Lifetime of the Gatehouse login session cookie. */
+  readonly sessionTtl: number;
+  readonly registration: "closed" | "open" | "token";
+  readonly registrationToken: string | undefined;
+  /** RFC 8707 resource indicators this deployment issues tokens for. */
+  readonly resources: readonly string[];
+  /** JWS algorithm of access tokens. ES256 by default: see README "Signing algorithm". */
+  readonly accessTokenAlg: SigningAlg;
+}
+
+export const SIGNING_ALGS = ["ES256", "RS256"] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const seconds = (fallback: number, max: number) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => (s.trim() === "" ? fallback : Number(s))),
+    v.number(),
+    v.integer(),
+    v.minValue(1),
+    v.maxValue(max),
+  );
+
+const optionalString = v.pipe(
+  v.optional(v.string()),
+  v.transform((s) => (s === undefined || s.trim() === "" ? undefined : s.trim())),
+);
+
+const absoluteUrl = v.pipe(v.string(), v.url());
+
+const ConfigSchema = v.object({
+  ISSUER: v.pipe(
+    optionalString,
+    v.check(
+      (s) => s === undefined || isValidIssuer(s),
+      "ISSUER must be an https URL without query or fragment (http only on localhost)",
+    ),
+    v.transform((s) => s?.replace(/\/+$/, "")),
+  ),
+  ADMIN_TOKEN: optionalString,
+  REGISTRATION_TOKEN: optionalString,
+  CODE_TTL: seconds(60, 600),
+  ACCESS_TOKEN_TTL: seconds(600, 86_400),
+  REFRESH_TOKEN_TTL: seconds(30 * 86_400, 365 * 86_400),
+  SESSION_TTL: seconds(12 * 3600, 30 * 86_400),
+  REGISTRATION: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => (s.trim() === "" ? "closed" : s.trim())),
+    v.picklist(["closed", "open", "token"]),
+  ),
+  RESOURCES: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => s.split(/\s+/).filter(Boolean)),
+    v.array(v.pipe(absoluteUrl, v.check((u) => !u.includes("#"), "a resource has no fragment"))),
+  ),
+  ACCESS_TOKEN_ALG: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => (s.trim() === "" ? "ES256" : s.trim())),
+    v.picklist(SIGNING_ALGS),
+  ),
+});
+
+function isValidIssuer(s: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return false;
+  }
+  if (url.search || url.hash || s.includes("#") || s.includes("?")) return false;
+  if (url.protocol === "https:") return true;
+  return url.protocol === "http:" && isLocalHostname(url.hostname);
+}
+
+export function isLocalHostname(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses and validates the configuration; the result is cached per `env` object. */
+export function getConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const result = v.safeParse(ConfigSchema, env);
+  if (!result.success) {
+    const problems = result.issues
+      .map((i) => `${v.getDotPath(i) ?? "config"}: ${i.message}`)
+      .join("; ");
+    throw new ConfigError(`Invalid Gatehouse configuration: ${problems}`);
+  }
+  const o = result.output;
+  if (o.REGISTRATION === "token" && !o.REGISTRATION_TOKEN) {
+    throw new ConfigError("REGISTRATION=token needs the secret REGISTRATION_TOKEN");
+  }
+  const config: Config = {
+    issuer: o.ISSUER,
+    adminToken: o.ADMIN_TOKEN,
+    codeTtl: o.CODE_TTL,
+    accessTokenTtl: o.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: o.REFRESH_TOKEN_TTL,
+    sessionTtl: o.SESSION_TTL,
+    registration: o.REGISTRATION,
+    registrationToken: o.REGISTRATION_TOKEN,
+    resources: o.RESOURCES,
+    accessTokenAlg: o.ACCESS_TOKEN_ALG,
+  };
+  cache.set(env, config);
+  return config;
+}
+
+/**
+ * The issuer identifier for a request: the configured ISSUER, or the request's own origin
+ * when none is configured (local development with `npm run dev`).
+ */
+export function issuerFor(config: Config, requestUrl: string): string {
+  return config.issuer ?? new URL(requestUrl).origin;
+}

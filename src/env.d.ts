@@ -1,0 +1,9 @@
+// Secrets and optional variables that `wrangler types` cannot see in wrangler.toml.
+// They arrive through `wrangler secret put`, `.dev.vars` or `wrangler dev --var`.
+interface Env {
+  ISSUER?: string;
+  ADMIN_TOKEN?: string;
+  REGISTRATION_TOKEN?: string;
+  ACCESS_TOKEN_ALG?: string;
+  SESSION_TTL?: string;
+}
