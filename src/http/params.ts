@@ -1,0 +1,59 @@
+import type { Context } from "hono";
+import { OAuthError } from "../oauth/errors";
+
+/** RFC 8707 §2: `resource` may be sent more than once; every other parameter at most once. */
+const MULTI_VALUED = new Set(["resource"]);
+
+/** The parameters of one OAuth request. Empty values count as absent (RFC 6749 §3.1). */
+export class Params {
+  readonly #pairs: URLSearchParams;
+
+  constructor(pairs: URLSearchParams) {
+    // RFC 6749 §3.1, §3.2: "Request and response parameters MUST NOT be included more than once."
+    const seen = new Set<string>();
+    for (const name of pairs.keys()) {
+      if (seen.has(name) && !MULTI_VALUED.has(name)) {
+        throw new OAuthError("invalid_request", `The parameter "${name}" is repeated`);
+      }
+      seen.add(name);
+    }
+    this.#pairs = pairs;
+  }
+
+  get(name: string): string | undefined {
+    const value = this.#pairs.get(name);
+    return value === null || value === "" ? undefined : value;
+  }
+
+  getAll(name: string): string[] {
+    return this.#pairs.getAll(name).filter((v) => v !== "");
+  }
+
+  /** The parameter, or `invalid_request` naming it. */
+  require(name: string): string {
+    const value = this.get(name);
+    if (value === undefined) {
+      throw new OAuthError("invalid_request", `The parameter "${name}" is missing`);
+    }
+    return value;
+  }
+}
+
+/**
+ * Reads the parameters of an OAuth request: the query string for GET, the
+ * application/x-www-form-urlencoded body for POST (RFC 6749 §3.2 requires that media type at
+ * the token endpoint; §4.1.1 allows POST at the authorization endpoint).
+ */
+export async function readParams(c: Context): Promise<Params> {
+  if (c.req.method === "GET" || c.req.method === "HEAD") {
+    return new Params(new URL(c.req.url).searchParams);
+  }
+  const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") {
+    throw new OAuthError(
+      "invalid_request",
+      "The request body must be application/x-www-form-urlencoded",
+    );
+  }
+  return new Params(new URLSearchParams(await c.req.text()));
+}
