@@ -1,6 +1,7 @@
-// OWNER: helper B (tokens). Keys are created once by the KeyStore Durable Object and cached per isolate.
-import type { JSONWebKeySet } from "jose";
+import { importJWK, type JSONWebKeySet, type JWK } from "jose";
 import type { SigningAlg } from "../config";
+import { b64u } from "../crypto/encoding";
+import type { KeySet, SecretPurpose, StoredSigningKey } from "../storage/key-store";
 
 export interface SigningKey {
   kid: string;
@@ -8,14 +9,73 @@ export interface SigningKey {
   privateKey: CryptoKey;
 }
 
+/** The key set as this isolate uses it: private keys imported, JWKS and secrets decoded. */
+interface IsolateKeys {
+  signing: ReadonlyMap<SigningAlg, SigningKey>;
+  jwks: JSONWebKeySet;
+  secrets: Readonly<Record<SecretPurpose, Uint8Array>>;
+}
+
+/**
+ * One promise per isolate: concurrent first requests share one KeyStore round trip, and every
+ * later request reuses the imported keys (DESIGN.md "The hot path": keys are imported once per
+ * isolate, never per request). A failed load is dropped so the next request retries.
+ */
+let isolateKeys: Promise<IsolateKeys> | undefined;
+
+function loadKeys(env: Env): Promise<IsolateKeys> {
+  if (!isolateKeys) {
+    const loading = fetchAndImport(env);
+    isolateKeys = loading;
+    loading.catch(() => {
+      if (isolateKeys === loading) isolateKeys = undefined;
+    });
+  }
+  return isolateKeys;
+}
+
+async function fetchAndImport(env: Env): Promise<IsolateKeys> {
+  const keySet: KeySet = await env.KEYS.getByName("keys").getKeySet();
+  const signing = new Map<SigningAlg, SigningKey>();
+  for (const key of keySet.signingKeys) {
+    if (!key.current) continue;
+    const privateKey = await importJWK(key.privateJwk, key.alg);
+    if (!(privateKey instanceof CryptoKey)) throw new Error(`Signing key ${key.kid} is not asymmetric`);
+    signing.set(key.alg, { kid: key.kid, alg: key.alg, privateKey });
+  }
+  return {
+    signing,
+    jwks: { keys: keySet.signingKeys.map(publicJwk) },
+    secrets: {
+      seal: b64u.decode(keySet.secrets.seal),
+      cookie: b64u.decode(keySet.secrets.cookie),
+    },
+  };
+}
+
+/**
+ * The public half of a stored key: only the members RFC 7518 §6.2.1 / §6.3.1 define as public,
+ * copied by name so no private member (d, p, q, dp, dq, qi) can slip through.
+ */
+function publicJwk(key: StoredSigningKey): JWK {
+  const jwk = key.privateJwk;
+  const members =
+    jwk.kty === "EC"
+      ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }
+      : { kty: jwk.kty, n: jwk.n, e: jwk.e };
+  return { ...members, kid: key.kid, alg: key.alg, use: "sig" };
+}
+
 /** The current private signing key for `alg` (imported once per isolate). */
-export async function getSigningKey(_env: Env, _alg: SigningAlg): Promise<SigningKey> {
-  throw new Error("not implemented");
+export async function getSigningKey(env: Env, alg: SigningAlg): Promise<SigningKey> {
+  const key = (await loadKeys(env)).signing.get(alg);
+  if (!key) throw new Error(`No current signing key for ${alg}`);
+  return key;
 }
 
 /** Public keys only, one per algorithm, distinct kids (served at /jwks.json). */
-export async function getPublicJwks(_env: Env): Promise<JSONWebKeySet> {
-  throw new Error("not implemented");
+export async function getPublicJwks(env: Env): Promise<JSONWebKeySet> {
+  return (await loadKeys(env)).jwks;
 }
 
 /**
@@ -23,6 +83,7 @@ export async function getPublicJwks(_env: Env): Promise<JSONWebKeySet> {
  * "seal" encrypts authorization codes and interaction state (A256GCM, dir);
  * "cookie" signs the session and CSRF cookies (HMAC).
  */
-export async function getSecretKey(_env: Env, _purpose: "seal" | "cookie"): Promise<Uint8Array> {
-  throw new Error("not implemented");
+export async function getSecretKey(env: Env, purpose: "seal" | "cookie"): Promise<Uint8Array> {
+  // A copy: callers cannot alter the isolate's cached secret.
+  return (await loadKeys(env)).secrets[purpose].slice();
 }
