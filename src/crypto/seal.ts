@@ -1,0 +1,69 @@
+import { EncryptJWT, type JWTPayload, jwtDecrypt } from "jose";
+import { getSecretKey } from "../tokens/keys";
+
+/**
+ * What a sealed value is for. The purpose is the JWE `typ`, checked on opening, so a value
+ * sealed as one thing (a session) never opens as another (an authorization code).
+ */
+export type SealPurpose = "code" | "interaction" | "session";
+
+const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/** The "seal" key as a non-extractable AES-GCM CryptoKey, imported once per isolate. */
+function sealKey(env: Env): Promise<CryptoKey> {
+  return getSecretKey(env, "seal").then((raw) => {
+    let key = importedKeys.get(raw);
+    if (!key) {
+      key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, [
+        "encrypt",
+        "decrypt",
+      ]);
+      importedKeys.set(raw, key);
+    }
+    return key;
+  });
+}
+
+/**
+ * Authenticated encryption of a small JSON payload with the deployment's "seal" key: a compact
+ * JWE (RFC 7516, `dir` + A256GCM) that expires after `ttlSeconds`. Used for values that cross
+ * the browser and must come back unaltered and unread: authorization codes, pending
+ * authorization requests, login sessions. Needs no storage write.
+ */
+export async function seal(
+  env: Env,
+  purpose: SealPurpose,
+  payload: JWTPayload,
+  ttlSeconds: number,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new EncryptJWT(payload)
+    .setProtectedHeader({ alg: "dir", enc: "A256GCM", typ: purpose })
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .encrypt(await sealKey(env));
+}
+
+/**
+ * Opens a sealed value; null when it is malformed, was tampered with, was sealed for another
+ * purpose or has expired. Callers turn null into the error their endpoint owes.
+ */
+export async function unseal<T extends JWTPayload>(
+  env: Env,
+  purpose: SealPurpose,
+  sealed: string,
+): Promise<T | null> {
+  const key = await sealKey(env);
+  try {
+    const { payload } = await jwtDecrypt(sealed, key, {
+      typ: purpose,
+      keyManagementAlgorithms: ["dir"],
+      contentEncryptionAlgorithms: ["A256GCM"],
+      clockTolerance: 0,
+    });
+    // The payload is authenticated: only this deployment's seal key produced it.
+    return payload as T;
+  } catch {
+    return null;
+  }
+}
