@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | "consent_required"
   | "interaction_required"
   | "invalid_request_object"
+  | "request_not_supported"
+  | "request_uri_not_supported"
   // RFC 8707 §2
   | "invalid_target"
   // RFC 6750 §3.1

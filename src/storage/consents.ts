@@ -1,5 +1,57 @@
-// OWNER: lead. Remembered consents in the USERS namespace.
+/**
+ * Remembered consents, in the USERS namespace under `consent:<sub>:<client_id>`. A consent is
+ * what a user allowed one client to have; a later request for no more than that skips the
+ * consent page. Eventual consistency is acceptable here: a just-given consent seen late only
+ * shows the page once more, and a forgotten one (user deleted) no longer matters because the
+ * user can no longer sign in.
+ */
+export interface ConsentRecord {
+  scopes: string[];
+  /** Seconds since the epoch. */
+  updatedAt: number;
+}
+
+/** Remembered consents expire after a year without renewal. */
+const CONSENT_TTL = 365 * 86_400;
+
+const key = (sub: string, clientId: string) => `consent:${sub}:${clientId}`;
+
+export async function getConsent(
+  env: Env,
+  sub: string,
+  clientId: string,
+): Promise<ConsentRecord | null> {
+  return env.USERS.get<ConsentRecord>(key(sub, clientId), "json");
+}
+
+/** Whether a remembered consent covers every requested scope. */
+export function consentCovers(consent: ConsentRecord | null, scopes: readonly string[]): boolean {
+  return consent !== null && scopes.every((s) => consent.scopes.includes(s));
+}
+
+/** Remembers the scopes (added to those already allowed). */
+export async function rememberConsent(
+  env: Env,
+  sub: string,
+  clientId: string,
+  scopes: readonly string[],
+): Promise<void> {
+  const existing = await getConsent(env, sub, clientId);
+  const record: ConsentRecord = {
+    scopes: [...new Set([...(existing?.scopes ?? []), ...scopes])],
+    updatedAt: Math.floor(Date.now() / 1000),
+  };
+  await env.USERS.put(key(sub, clientId), JSON.stringify(record), {
+    expirationTtl: CONSENT_TTL,
+  });
+}
+
 /** Forgets every consent a user gave (called when the user is deleted). */
-export async function forgetConsents(_env: Env, _sub: string): Promise<void> {
-  throw new Error("not implemented");
+export async function forgetConsents(env: Env, sub: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await env.USERS.list({ prefix: `consent:${sub}:`, ...(cursor ? { cursor } : {}) });
+    await Promise.all(page.keys.map((k) => env.USERS.delete(k.name)));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
 }

@@ -1,0 +1,38 @@
+import { seal, unseal } from "../crypto/seal";
+import type { AuthorizationRequest } from "./authorization-request";
+import { OAuthError } from "./errors";
+
+/**
+ * A pending authorization request travelling through the login and consent forms as a hidden
+ * field, sealed so that the browser can neither read nor alter it and no storage is needed
+ * between the pages. It is bound to the browser's CSRF cookie and, on the consent page, to the
+ * user who was shown it.
+ */
+export interface InteractionTicket {
+  request: AuthorizationRequest;
+  /** The browser's CSRF token when the page was rendered. */
+  csrf: string;
+  /** The user shown the consent page (consent stage only). */
+  sub?: string;
+}
+
+/** Time a user has to fill in the login or consent form. */
+const TICKET_TTL = 15 * 60;
+
+type SealedTicket = { t: InteractionTicket };
+
+export function sealTicket(env: Env, ticket: InteractionTicket): Promise<string> {
+  return seal(env, "interaction", { t: ticket }, TICKET_TTL);
+}
+
+export async function openTicket(env: Env, sealed: string | undefined): Promise<InteractionTicket> {
+  const opened = sealed ? await unseal<SealedTicket>(env, "interaction", sealed) : null;
+  if (!opened || typeof opened.t !== "object" || opened.t === null) {
+    throw new OAuthError(
+      "invalid_request",
+      "This sign-in form has expired or is invalid. Start again from the application.",
+      { rendering: { kind: "page" } },
+    );
+  }
+  return opened.t;
+}
