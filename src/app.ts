@@ -6,6 +6,7 @@ import type { AppEnv } from "./http/app-env";
 import { onError } from "./http/on-error";
 import { authorizeRoutes } from "./oauth/authorize";
 import { OAuthError } from "./oauth/errors";
+import { interactionRoutes } from "./oauth/interaction";
 import { metadataRoutes } from "./oauth/metadata";
 import { tokenRoutes } from "./oauth/token-endpoint";
 import { exampleApiRoutes } from "./resource/example-api";
@@ -29,11 +30,14 @@ export function createApp(): Hono<AppEnv> {
       referrerPolicy: "no-referrer",
       crossOriginResourcePolicy: false,
       crossOriginOpenerPolicy: "same-origin",
+      // Pages set their own, stricter headers (src/ui/render.tsx): keep them, so one CSP.
+      overwrite: false,
     }),
   );
 
   app.route("/", metadataRoutes);
   app.route("/", authorizeRoutes);
+  app.route("/", interactionRoutes);
   app.route("/", tokenRoutes);
   app.route("/", exampleApiRoutes);
   app.route("/admin", adminRoutes);

@@ -229,3 +229,25 @@ function parseMaxAge(maxAge: string | undefined): number | undefined {
   }
   return Number(maxAge);
 }
+
+/**
+ * Re-establishes the redirect target of a request that went through the login or consent form:
+ * the client may have been deleted, or its redirect URIs changed, in the meantime.
+ */
+export async function reloadRedirectTarget(
+  env: Env,
+  request: AuthorizationRequest,
+): Promise<RedirectTarget> {
+  const client = await getClient(env, request.clientId);
+  if (!client || !matchRedirectUri(client.metadata.redirect_uris, request.redirectUri)) {
+    throw new OAuthError("invalid_client", "The client is unknown or no longer registered", {
+      rendering: { kind: "page" },
+    });
+  }
+  return {
+    client,
+    redirectUri: request.redirectUri,
+    redirectUriProvided: request.redirectUriProvided,
+    state: request.state,
+  };
+}

@@ -1,0 +1,163 @@
+import type { Context } from "hono";
+import { randomToken } from "../crypto/random";
+import type { AppEnv } from "../http/app-env";
+import { csrfToken } from "../http/csrf";
+import type { Session } from "../http/session";
+import type { ClientRecord } from "../storage/clients";
+import { consentCovers, getConsent } from "../storage/consents";
+import { getUser, type UserRecord } from "../storage/users";
+import { renderConsentPage } from "../ui/consent-page";
+import { renderLoginPage } from "../ui/login-page";
+import { formActionSource } from "../ui/render";
+import { describeScopes } from "../ui/scopes";
+import { sealCode } from "./authorization-code";
+import type { AuthorizationRequest } from "./authorization-request";
+import { OAuthError } from "./errors";
+import { sealTicket } from "./interaction-ticket";
+
+export const LOGIN_ACTION = "/authorize/login";
+export const CONSENT_ACTION = "/authorize/consent";
+
+/** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */
+export interface FlowStep {
+  session: Session | null;
+  /** The user signed in during this very request: prompt=login and max_age are satisfied. */
+  freshLogin: boolean;
+  redirectStatus: 302 | 303;
+}
+
+/**
+ * Takes a validated authorization request as far as it can go: to the login page, to the
+ * consent page, or back to the client with a code. With a session and a remembered consent
+ * (the hot path) it touches no Durable Object: the code is sealed, not stored.
+ */
+export async function continueAuthorization(
+  c: Context<AppEnv>,
+  client: ClientRecord,
+  request: AuthorizationRequest,
+  step: FlowStep,
+): Promise<Response> {
+  try {
+    const prompt = new Set(request.prompt);
+    const user = step.session ? await getUser(c.env, step.session.sub) : null;
+    const session = user ? step.session : null;
+    const now = Math.floor(Date.now() / 1000);
+    const tooOld =
+      session !== null && request.maxAge !== undefined && now - session.authTime > request.maxAge;
+    const loginRequested = prompt.has("login") || prompt.has("select_account");
+    if (!user || !session || (!step.freshLogin && (loginRequested || tooOld))) {
+      // OIDC Core §3.1.2.6: prompt=none and no (fresh enough) session → login_required.
+      if (prompt.has("none")) {
+        throw new OAuthError("login_required", "The user is not signed in");
+      }
+      return showLoginPage(c, client, request);
+    }
+    if (prompt.has("consent") || !consentCovers(await getConsent(c.env, user.sub, client.client_id), request.scope)) {
+      if (prompt.has("none")) {
+        throw new OAuthError("consent_required", "The user has not consented to this request");
+      }
+      return showConsentPage(c, client, request, user);
+    }
+    return redirectWithCode(c, request, session, step.redirectStatus);
+  } catch (err) {
+    throw asRedirect(err, request, step.redirectStatus);
+  }
+}
+
+/** An OAuthError meant for JSON becomes a redirect to the client (RFC 6749 §4.1.2.1). */
+export function asRedirect(err: unknown, request: AuthorizationRequest, status: 302 | 303): unknown {
+  if (err instanceof OAuthError && err.rendering.kind === "json") {
+    return err.renderAs({
+      kind: "redirect",
+      redirectUri: request.redirectUri,
+      state: request.state,
+      status,
+    });
+  }
+  return err;
+}
+
+/** RFC 6749 §4.1.2 with RFC 9207's `iss`: the code goes back to the client. */
+export async function redirectWithCode(
+  c: Context<AppEnv>,
+  request: AuthorizationRequest,
+  session: Session,
+  status: 302 | 303,
+): Promise<Response> {
+  const now = Math.floor(Date.now() / 1000);
+  const code = await sealCode(c.env, {
+    codeId: randomToken(16),
+    grantId: randomToken(16),
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    redirectUriProvided: request.redirectUriProvided,
+    codeChallenge: request.codeChallenge,
+    sub: session.sub,
+    scope: request.scope,
+    resource: request.resource,
+    ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+    authTime: session.authTime,
+    expiresAt: now + c.get("config").codeTtl,
+  });
+  const url = new URL(request.redirectUri);
+  url.searchParams.append("code", code);
+  if (request.state !== undefined) url.searchParams.append("state", request.state);
+  url.searchParams.append("iss", c.get("issuer"));
+  return new Response(null, {
+    status,
+    headers: { Location: url.href, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" },
+  });
+}
+
+export async function showLoginPage(
+  c: Context<AppEnv>,
+  client: ClientRecord,
+  request: AuthorizationRequest,
+  failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
+): Promise<Response> {
+  const csrf = csrfToken(c);
+  const username = failure?.username ?? request.loginHint;
+  return renderLoginPage(
+    c,
+    {
+      clientName: clientDisplayName(client),
+      request: await sealTicket(c.env, { request, csrf }),
+      csrf,
+      action: LOGIN_ACTION,
+      ...(username === undefined ? {} : { username }),
+      ...(failure ? { error: failure.error } : {}),
+    },
+    {
+      formActionOrigins: [request.redirectUri],
+      ...(failure ? { status: failure.status } : {}),
+      ...(failure?.headers ? { headers: failure.headers } : {}),
+    },
+  );
+}
+
+async function showConsentPage(
+  c: Context<AppEnv>,
+  client: ClientRecord,
+  request: AuthorizationRequest,
+  user: UserRecord,
+): Promise<Response> {
+  const csrf = csrfToken(c);
+  return renderConsentPage(
+    c,
+    {
+      clientName: clientDisplayName(client),
+      ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
+      redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
+      scopes: describeScopes(request.scope),
+      userName: user.name ?? user.username,
+      request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
+      csrf,
+      action: CONSENT_ACTION,
+    },
+    { formActionOrigins: [request.redirectUri] },
+  );
+}
+
+function clientDisplayName(client: ClientRecord): string {
+  return client.metadata.client_name ?? client.client_id;
+}

@@ -1,0 +1,108 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { assertLoginAllowed, type LoginAttempt, recordLoginResult } from "../auth/throttle";
+import { authenticatePassword } from "../auth/authenticator";
+import type { AppEnv } from "../http/app-env";
+import { verifyCsrf } from "../http/csrf";
+import { Params, readParams } from "../http/params";
+import { readSession, startSession } from "../http/session";
+import { rememberConsent } from "../storage/consents";
+import {
+  asRedirect,
+  CONSENT_ACTION,
+  continueAuthorization,
+  LOGIN_ACTION,
+  redirectWithCode,
+  showLoginPage,
+} from "./authorization-flow";
+import { reloadRedirectTarget } from "./authorization-request";
+import { tooLarge } from "./authorize";
+import { OAuthError } from "./errors";
+import { type InteractionTicket, openTicket } from "./interaction-ticket";
+
+/** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
+export const interactionRoutes = new Hono<AppEnv>();
+
+const limit = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge });
+
+interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
+  const { form, ticket } = await readInteraction(c);
+  const { client } = await reloadRedirectTarget(c.env, ticket.request);
+  const username = (form.get("username") ?? "").slice(0, 256);
+  const password = (form.get("password") ?? "").slice(0, 1024);
+  const attempt: LoginAttempt = { username, ip: c.req.header("CF-Connecting-IP") };
+
+  try {
+    await assertLoginAllowed(c.env, attempt);
+  } catch (err) {
+    if (err instanceof OAuthError && err.status === 429) {
+      return showLoginPage(c, client, ticket.request, {
+        error: "Too many failed sign-in attempts. Try again later.",
+        status: 429,
+        username,
+        headers: { ...err.headers },
+      });
+    }
+    throw err;
+  }
+  const user = await authenticatePassword(c.env, username, password);
+  await recordLoginResult(c.env, attempt, user !== null);
+  if (!user) {
+    return showLoginPage(c, client, ticket.request, {
+      error: "Invalid username or password.",
+      status: 401,
+      username,
+    });
+  }
+  const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
+  await startSession(c, session);
+  return continueAuthorization(c, client, ticket.request, {
+    session,
+    freshLogin: true,
+    redirectStatus: 303,
+  });
+});
+
+interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
+  const { form, ticket } = await readInteraction(c);
+  const { request } = ticket;
+  await reloadRedirectTarget(c.env, request);
+  const session = await readSession(c);
+  if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
+    // The consent was shown to someone else, or the session ended meanwhile.
+    throw new OAuthError(
+      "access_denied",
+      "Your sign-in changed while this page was open. Start again from the application.",
+      { status: 403, rendering: { kind: "page" } },
+    );
+  }
+  const decision = form.get("decision");
+  try {
+    if (decision === "deny") {
+      // RFC 6749 §4.1.2.1: the resource owner denied the request.
+      throw new OAuthError("access_denied", "The user denied the request");
+    }
+    if (decision !== "allow") {
+      throw new OAuthError("invalid_request", "The consent decision is missing");
+    }
+  } catch (err) {
+    throw asRedirect(err, request, 303);
+  }
+  await rememberConsent(c.env, session.sub, request.clientId, request.scope);
+  return redirectWithCode(c, request, session, 303);
+});
+
+/** Parses a login or consent form and checks its ticket and CSRF token. Errors are pages. */
+async function readInteraction(
+  c: Context<AppEnv>,
+): Promise<{ form: Params; ticket: InteractionTicket }> {
+  let form: Params;
+  try {
+    form = await readParams(c);
+  } catch (err) {
+    throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
+  }
+  const ticket = await openTicket(c.env, form.get("request"));
+  await verifyCsrf(c, form.get("csrf"), ticket.csrf);
+  return { form, ticket };
+}

@@ -1,0 +1,449 @@
+import { describe, expect, it } from "vitest";
+import { admin, ORIGIN, request } from "../helpers/http";
+import { createClient, createUser } from "../helpers/fixtures";
+import {
+  authorizationRequest,
+  authorizeWithLogin,
+  parseForm,
+  redirectParams,
+  TestBrowser,
+} from "../helpers/browser";
+
+/** Expects an HTML error page: never a redirect (RFC 6749 §4.1.2.1). */
+async function expectErrorPage(res: Response, error: string) {
+  expect(res.status).toBeGreaterThanOrEqual(400);
+  expect(res.status).toBeLessThan(500);
+  expect(res.headers.get("Location")).toBeNull();
+  expect(res.headers.get("Content-Type")).toMatch(/text\/html/);
+  expect(await res.text()).toContain(error);
+}
+
+/** Expects an error redirect to the client with state and iss (RFC 6749 §4.1.2.1, RFC 9207). */
+function expectErrorRedirect(res: Response, redirectUri: string, error: string, state?: string) {
+  expect([302, 303]).toContain(res.status);
+  const params = redirectParams(res, redirectUri);
+  expect(params.get("error")).toBe(error);
+  expect(params.get("error_description")).toBeTruthy();
+  expect(params.get("iss")).toBe(ORIGIN);
+  expect(params.get("code")).toBeNull();
+  if (state !== undefined) expect(params.get("state")).toBe(state);
+  return params;
+}
+
+describe("authorization endpoint: client and redirect URI come first", () => {
+  it("shows an error page for an unknown client, even with a redirect URI", async () => {
+    const res = await request(
+      "/authorize?response_type=code&client_id=nope&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&state=s",
+    );
+    await expectErrorPage(res, "invalid_client");
+  });
+
+  it("shows an error page when client_id is missing", async () => {
+    await expectErrorPage(await request("/authorize?response_type=code"), "invalid_request");
+  });
+
+  it("never redirects to an unregistered redirect URI", async () => {
+    const client = await createClient();
+    for (const evil of [
+      "https://evil.example/cb",
+      "https://rp.example/cb/",
+      "https://rp.example/cb?x=1",
+      "https://rp.example.evil.example/cb",
+    ]) {
+      const { url } = await authorizationRequest(client, { redirectUri: evil });
+      await expectErrorPage(await request(url), "invalid_request");
+    }
+  });
+
+  it("shows an error page when client_id or redirect_uri is repeated", async () => {
+    const client = await createClient();
+    const { url } = await authorizationRequest(client);
+    await expectErrorPage(await request(`${url}&client_id=${client.client_id}`), "repeated");
+    await expectErrorPage(
+      await request(`${url}&redirect_uri=${encodeURIComponent(client.redirect_uri)}`),
+      "repeated",
+    );
+  });
+
+  it("requires redirect_uri when the client registered several", async () => {
+    const client = await createClient({ redirect_uris: ["https://rp.example/a", "https://rp.example/b"] });
+    const { url } = await authorizationRequest(client);
+    const without = url.replace(/&redirect_uri=[^&]*/, "");
+    await expectErrorPage(await request(without), "redirect_uri");
+  });
+
+  it("uses the only registered redirect URI when none is sent", async () => {
+    const client = await createClient();
+    const { url } = await authorizationRequest(client);
+    const res = await request(url.replace(/&redirect_uri=[^&]*/, ""));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="password"');
+  });
+
+  it("accepts any port on a registered loopback redirect URI (RFC 8252 §7.3)", async () => {
+    const client = await createClient({ redirect_uris: ["http://127.0.0.1/cb"] });
+    const user = await createUser();
+    const { params } = await authorizeWithLogin(client, user, {
+      redirectUri: "http://127.0.0.1:49152/cb",
+    });
+    expect(params.get("code")).toBeTruthy();
+  });
+});
+
+describe("authorization endpoint: later errors redirect with error, state and iss", () => {
+  it("refuses a missing response_type", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    const res = await request(url.replace("response_type=code&", ""));
+    expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
+  });
+
+  it("refuses response_type=token", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    const res = await request(url.replace("response_type=code", "response_type=token"));
+    expectErrorRedirect(res, client.redirect_uri, "unsupported_response_type", state);
+  });
+
+  it("requires a PKCE challenge from every client", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    const res = await request(url.replace(/&code_challenge=[^&]*/, ""));
+    expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
+  });
+
+  it("refuses the plain PKCE method, and an absent method (which means plain)", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    expectErrorRedirect(
+      await request(url.replace("code_challenge_method=S256", "code_challenge_method=plain")),
+      client.redirect_uri,
+      "invalid_request",
+      state,
+    );
+    expectErrorRedirect(
+      await request(url.replace("&code_challenge_method=S256", "")),
+      client.redirect_uri,
+      "invalid_request",
+      state,
+    );
+  });
+
+  it("refuses a challenge that is not an S256 value", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    const res = await request(url.replace(/code_challenge=[^&]*/, "code_challenge=short"));
+    expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
+  });
+
+  it("refuses a scope the client may not ask for", async () => {
+    const client = await createClient({ scope: "openid profile" });
+    const { url, state } = await authorizationRequest(client, { scope: "openid email" });
+    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_scope", state);
+  });
+
+  it("refuses any other repeated parameter with a redirect", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client);
+    expectErrorRedirect(
+      await request(`${url}&scope=openid`),
+      client.redirect_uri,
+      "invalid_request",
+      state,
+    );
+  });
+
+  it("refuses a resource this deployment does not serve (RFC 8707)", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, {
+      extra: { resource: "https://api.elsewhere.example/" },
+    });
+    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_target", state);
+  });
+
+  it("keeps the query of a registered redirect URI and appends to it", async () => {
+    const client = await createClient({ redirect_uris: ["https://rp.example/cb?tenant=a"] });
+    const { url, state } = await authorizationRequest(client);
+    const res = await request(url.replace("response_type=code", "response_type=token"));
+    const location = new URL(res.headers.get("Location") as string);
+    expect(location.searchParams.get("tenant")).toBe("a");
+    expect(location.searchParams.get("state")).toBe(state);
+  });
+});
+
+describe("authorization endpoint: login, consent and the code", () => {
+  it("returns code, state byte for byte and iss after login and consent", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const state = "a b+c/é&x=1%20?#";
+    const { params } = await authorizeWithLogin(client, user, { state });
+    expect(params.get("state")).toBe(state);
+    expect(params.get("iss")).toBe(ORIGIN);
+    expect((params.get("code") as string).length).toBeGreaterThanOrEqual(22);
+  });
+
+  it("serves pages that cannot be framed and send no referrer", async () => {
+    const client = await createClient();
+    const { url } = await authorizationRequest(client);
+    const res = await request(url);
+    const csp = res.headers.get("Content-Security-Policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    const page = await res.text();
+    expect(page).toMatch(/<input[^>]*name="username"/);
+    expect(page).toMatch(/<input[^>]*type="password"[^>]*name="password"|<input[^>]*name="password"[^>]*type="password"/);
+  });
+
+  it("refuses a wrong password without starting a session", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { url } = await authorizationRequest(client);
+    const page = await (await browser.fetch(url)).text();
+    const res = await browser.submit(page, { username: user.username, password: "wrong password" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("Location")).toBeNull();
+    expect(await res.text()).toMatch(/Invalid username or password/);
+    expect([...browser.cookies.keys()].some((k) => k.includes("session"))).toBe(false);
+  });
+
+  it("sets an HttpOnly, SameSite=Lax session cookie (not Secure on plain-http localhost)", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { url } = await authorizationRequest(client);
+    const page = await (await browser.fetch(url)).text();
+    const res = await browser.submit(page, { username: user.username, password: user.password });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("gatehouse-session="));
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+  });
+
+  it("skips login and consent for a returning user who already consented", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url, state } = await authorizationRequest(client);
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("code")).toBeTruthy();
+    expect(params.get("state")).toBe(state);
+  });
+
+  it("asks again for consent when more scopes are requested than were allowed", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user, { scope: "openid" });
+    const { url } = await authorizationRequest(client, { scope: "openid email" });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain("Allow");
+    expect(page).toContain("Deny");
+  });
+
+  it("answers with 303 after a form POST to the authorization endpoint", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch("/authorize", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: url.slice("/authorize?".length),
+    });
+    expect(res.status).toBe(303);
+    expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+  });
+
+  it("returns access_denied when the user clicks Deny", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { url, state } = await authorizationRequest(client);
+    const login = await (await browser.fetch(url)).text();
+    const consent = await browser.submit(login, { username: user.username, password: user.password });
+    const res = await browser.submit(await consent.text(), { decision: "deny" });
+    expect(res.status).toBe(303);
+    expectErrorRedirect(res, client.redirect_uri, "access_denied", state);
+  });
+
+  it("prompt=none without a session answers login_required", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    expectErrorRedirect(await request(url), client.redirect_uri, "login_required", state);
+  });
+
+  it("prompt=none without a remembered consent answers consent_required", async () => {
+    const client = await createClient();
+    const other = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(other, user);
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "consent_required", state);
+  });
+
+  it("prompt=login shows the login page despite a session", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url } = await authorizationRequest(client, { extra: { prompt: "login" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('name="password"');
+    // After signing in again, the remembered consent applies: straight back to the client.
+    const after = await browser.submit(page, { username: user.username, password: user.password });
+    expect(after.status).toBe(303);
+    expect(redirectParams(after, client.redirect_uri).get("code")).toBeTruthy();
+  });
+
+  it("max_age=0 requires a fresh login", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url } = await authorizationRequest(client, { extra: { max_age: "0" } });
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="password"');
+  });
+
+  it("prompt=consent shows the consent page despite a remembered consent", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url } = await authorizationRequest(client, { extra: { prompt: "consent" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Deny");
+  });
+
+  it("a deleted user's session no longer authorizes", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    expect((await admin("DELETE", `/users/${user.sub}`)).status).toBe(204);
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="password"');
+  });
+
+  it("a deleted client can no longer authorize", async () => {
+    const client = await createClient();
+    expect((await admin("DELETE", `/clients/${client.client_id}`)).status).toBe(204);
+    const { url } = await authorizationRequest(client);
+    await expectErrorPage(await request(url), "invalid_client");
+  });
+
+  it("a tampered session cookie counts as no session", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const value = browser.cookies.get("gatehouse-session") as string;
+    browser.cookies.set("gatehouse-session", `${value.slice(0, -4)}AAAA`);
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="password"');
+  });
+});
+
+describe("authorization endpoint: CSRF on the login and consent forms", () => {
+  async function loginPage(browser: TestBrowser) {
+    const client = await createClient();
+    const user = await createUser();
+    const { url } = await authorizationRequest(client);
+    return { page: await (await browser.fetch(url)).text(), user, client };
+  }
+
+  it("refuses a login POST without the csrf field", async () => {
+    const browser = new TestBrowser();
+    const { page, user } = await loginPage(browser);
+    const { hidden } = parseForm(page);
+    const res = await browser.fetch("/authorize/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ request: hidden.request as string, username: user.username, password: user.password }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Location")).toBeNull();
+  });
+
+  it("refuses a login POST from a browser without the CSRF cookie", async () => {
+    const { page, user } = await loginPage(new TestBrowser());
+    const res = await new TestBrowser().submit(page, { username: user.username, password: user.password });
+    expect(res.status).toBe(403);
+  });
+
+  it("refuses a form lifted from another browser, even with the victim's own cookie", async () => {
+    const attacker = new TestBrowser();
+    const { page, user } = await loginPage(attacker);
+    const victim = new TestBrowser();
+    // The victim has a CSRF cookie of its own, and the forged form even carries it: only the
+    // sealed ticket, bound to the attacker's cookie, gives the forgery away.
+    const victimToken = parseForm((await loginPage(victim)).page).hidden.csrf as string;
+    const res = await victim.submit(page, {
+      csrf: victimToken,
+      username: user.username,
+      password: user.password,
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("refuses a cross-site form POST", async () => {
+    const browser = new TestBrowser();
+    const { page, user } = await loginPage(browser);
+    const res = await browser.submit(
+      page,
+      { username: user.username, password: user.password },
+      { "Sec-Fetch-Site": "cross-site", Origin: "https://evil.example" },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it("accepts Origin: null (Chromium with Referrer-Policy no-referrer)", async () => {
+    const browser = new TestBrowser();
+    const { page, user } = await loginPage(browser);
+    const res = await browser.submit(
+      page,
+      { username: user.username, password: user.password },
+      { Origin: "null", "Sec-Fetch-Site": "same-origin" },
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Allow");
+  });
+
+  it("refuses a consent POST without the csrf field and issues no code", async () => {
+    const browser = new TestBrowser();
+    const { page, user } = await loginPage(browser);
+    const consent = await (await browser.submit(page, { username: user.username, password: user.password })).text();
+    const { hidden } = parseForm(consent);
+    const res = await browser.fetch("/authorize/consent", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ request: hidden.request as string, decision: "allow" }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Location")).toBeNull();
+  });
+
+  it("refuses a consent page shown to another user", async () => {
+    const browser = new TestBrowser();
+    const { page, user, client } = await loginPage(browser);
+    const consent = await (await browser.submit(page, { username: user.username, password: user.password })).text();
+    // Someone else signs in in the same browser before the first consent is posted.
+    const other = await createUser();
+    const { url } = await authorizationRequest(client, { extra: { prompt: "login" } });
+    const login2 = await (await browser.fetch(url)).text();
+    await browser.submit(login2, { username: other.username, password: other.password });
+    const res = await browser.submit(consent, { decision: "allow" });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Location")).toBeNull();
+  });
+});
