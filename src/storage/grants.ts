@@ -1,0 +1,48 @@
+// Typed calls to a grant's Durable Object. Each function is exactly one round trip.
+import type {
+  GrantStatus,
+  RedeemCodeInput,
+  RedeemCodeResult,
+  RotateRefreshTokenInput,
+  RotateRefreshTokenResult,
+} from "./grant-object";
+
+export type {
+  GrantRecord,
+  GrantStatus,
+  RedeemCodeInput,
+  RedeemCodeResult,
+  RotateRefreshTokenInput,
+  RotateRefreshTokenResult,
+} from "./grant-object";
+
+function grant(env: Env, grantId: string) {
+  return env.GRANTS.getByName(grantId);
+}
+
+/** Records the code's single use and starts the grant (DESIGN "The hot path": one call). */
+export async function redeemCode(
+  env: Env,
+  grantId: string,
+  input: RedeemCodeInput,
+): Promise<RedeemCodeResult> {
+  return grant(env, grantId).redeemCode(input);
+}
+
+/** Rotates the grant's refresh token; reuse of a retired one revokes the grant (RFC 9700 §4.14.2). */
+export async function rotateRefreshToken(
+  env: Env,
+  grantId: string,
+  input: RotateRefreshTokenInput,
+): Promise<RotateRefreshTokenResult> {
+  return grant(env, grantId).rotateRefreshToken(input);
+}
+
+/** Revokes the grant and every token issued from it. */
+export async function revokeGrant(env: Env, grantId: string): Promise<void> {
+  await grant(env, grantId).revoke();
+}
+
+export async function getGrantStatus(env: Env, grantId: string): Promise<GrantStatus> {
+  return grant(env, grantId).status();
+}

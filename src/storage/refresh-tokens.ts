@@ -1,0 +1,76 @@
+// Refresh tokens and their records in the TOKENS namespace. The key layout lives here only.
+import { randomToken } from "../crypto/random";
+import { sha256 } from "../crypto/hash";
+import { OAuthError } from "../oauth/errors";
+
+/**
+ * A refresh token is `<grantId>.<secret>`:
+ * - `grantId` names the grant's Durable Object, the authority that rotates and revokes the token
+ *   (so a refresh costs one Durable Object round trip and no lookup first);
+ * - `secret` is 256 random bits, base64url (43 characters), so the token cannot be guessed and
+ *   an unsalted SHA-256 is a safe way to store it (RFC 9700 §4.14; RFC 6749 §10.10).
+ * Only the SHA-256 of the whole token is stored, in the grant and in KV.
+ */
+const SECRET_BYTES = 32;
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+/** Grant ids are random base64url strings; the bound keeps garbage out of Durable Object names. */
+const GRANT_ID = /^[A-Za-z0-9_-]{16,128}$/;
+
+export interface ParsedRefreshToken {
+  grantId: string;
+  /** SHA-256 (base64url) of the whole token: how the grant and KV know it. */
+  hash: string;
+}
+
+/** KV record of a live refresh token: the edge-readable index. The grant remains the authority. */
+export interface RefreshTokenRecord {
+  grantId: string;
+  clientId: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** A new refresh token for a grant, and its hash. */
+export async function newRefreshToken(
+  grantId: string,
+): Promise<{ token: string; hash: string }> {
+  const token = `${grantId}.${randomToken(SECRET_BYTES)}`;
+  return { token, hash: await sha256(token) };
+}
+
+/** Parses a presented refresh token; anything malformed is `invalid_grant` (RFC 6749 §5.2). */
+export async function parseRefreshToken(token: string): Promise<ParsedRefreshToken> {
+  const dot = token.indexOf(".");
+  const grantId = token.slice(0, dot);
+  const secret = token.slice(dot + 1);
+  if (dot < 0 || !GRANT_ID.test(grantId) || !SECRET.test(secret)) {
+    throw new OAuthError("invalid_grant", "The refresh token is invalid");
+  }
+  return { grantId, hash: await sha256(token) };
+}
+
+const key = (hash: string) => `refresh:${hash}`;
+
+/** KV refuses an expirationTtl below 60 seconds. */
+const KV_MIN_TTL = 60;
+
+export async function putRefreshTokenRecord(
+  env: Env,
+  hash: string,
+  record: RefreshTokenRecord,
+  now: number,
+): Promise<void> {
+  const ttl = Math.max(KV_MIN_TTL, record.expiresAt - now);
+  await env.TOKENS.put(key(hash), JSON.stringify(record), { expirationTtl: ttl });
+}
+
+export async function getRefreshTokenRecord(
+  env: Env,
+  hash: string,
+): Promise<RefreshTokenRecord | null> {
+  return env.TOKENS.get<RefreshTokenRecord>(key(hash), "json");
+}
+
+export async function deleteRefreshTokenRecords(env: Env, hashes: readonly string[]): Promise<void> {
+  await Promise.all(hashes.map((hash) => env.TOKENS.delete(key(hash))));
+}
