@@ -1,0 +1,125 @@
+// Client authentication at the token endpoint (and later revocation and introspection).
+import type { Context } from "hono";
+import type { AppEnv } from "../http/app-env";
+import type { Params } from "../http/params";
+import {
+  type ClientRecord,
+  type TokenEndpointAuthMethod,
+  getClient,
+  verifyClientSecret,
+} from "../storage/clients";
+import { OAuthError } from "./errors";
+
+/** What the client presented, before anything was looked up. */
+export type ClientCredentials =
+  | { method: "client_secret_basic" | "client_secret_post"; clientId: string; secret: string }
+  | { method: "none"; clientId: string };
+
+/** RFC 6749 §5.2: when the client tried the Authorization header, the 401 names the scheme. */
+const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="gatehouse"' };
+
+function invalidClient(triedBasic: boolean): OAuthError {
+  // One description for unknown client, wrong secret and wrong method: nothing to enumerate.
+  return new OAuthError("invalid_client", "Client authentication failed", {
+    status: 401,
+    ...(triedBasic ? { headers: BASIC_CHALLENGE } : {}),
+  });
+}
+
+/**
+ * Reads the client's credentials from the Authorization header and the body, refusing requests
+ * that use more than one method (RFC 6749 §2.3: "MUST NOT use more than one authentication
+ * method in each request").
+ */
+export function parseClientCredentials(
+  authorization: string | undefined,
+  params: Params,
+): ClientCredentials {
+  const bodyId = params.get("client_id");
+  const bodySecret = params.get("client_secret");
+
+  if (authorization !== undefined) {
+    const basic = parseBasic(authorization);
+    if (bodySecret !== undefined) {
+      throw new OAuthError(
+        "invalid_request",
+        "The client used more than one authentication method (RFC 6749 §2.3)",
+      );
+    }
+    if (bodyId !== undefined && bodyId !== basic.clientId) {
+      throw new OAuthError(
+        "invalid_request",
+        "The client_id in the body differs from the authenticated client",
+      );
+    }
+    return { method: "client_secret_basic", ...basic };
+  }
+  if (bodyId === undefined) {
+    // RFC 6749 §5.2: "no client authentication included" is invalid_client.
+    throw new OAuthError("invalid_client", "Client authentication is required", { status: 401 });
+  }
+  return bodySecret === undefined
+    ? { method: "none", clientId: bodyId }
+    : { method: "client_secret_post", clientId: bodyId, secret: bodySecret };
+}
+
+/**
+ * RFC 6749 §2.3.1 (client_secret_basic, RFC 7617): `Basic base64(id ":" secret)`, where id and
+ * secret are each application/x-www-form-urlencoded before being joined (so a ':' in the id is
+ * %3A, '+' is a space). Anything malformed is a failed authentication, not a server error.
+ */
+function parseBasic(authorization: string): { clientId: string; secret: string } {
+  const match = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i.exec(authorization);
+  if (!match?.[1]) throw invalidClient(true);
+  let decoded: string;
+  try {
+    const bytes = Uint8Array.from(atob(match[1]), (ch) => ch.charCodeAt(0));
+    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw invalidClient(true);
+  }
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw invalidClient(true);
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  if (!clientId || !secret) throw invalidClient(true);
+  return { clientId, secret };
+}
+
+/** application/x-www-form-urlencoded decoding of one value; undefined when malformed. */
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Authenticates the client of a token-endpoint request and returns its registration. The method
+ * used must be the one the client registered (RFC 7591 §2 token_endpoint_auth_method); public
+ * clients ("none") send only their client_id and prove possession through PKCE instead.
+ * An unknown client, a wrong secret and a wrong method give the same `invalid_client`, after the
+ * same work (verifyClientSecret hashes even when there is no client).
+ */
+export async function authenticateClient(
+  c: Context<AppEnv>,
+  params: Params,
+): Promise<ClientRecord> {
+  const credentials = parseClientCredentials(c.req.header("Authorization"), params);
+  const triedBasic = credentials.method === "client_secret_basic";
+  const client = await getClient(c.env, credentials.clientId);
+
+  const authenticated =
+    credentials.method === "none"
+      ? client !== null && client.client_secret_hash === undefined
+      : await verifyClientSecret(client, credentials.secret);
+  if (!authenticated || client === null || !usesMethod(client, credentials.method)) {
+    throw invalidClient(triedBasic);
+  }
+  return client;
+}
+
+function usesMethod(client: ClientRecord, method: TokenEndpointAuthMethod): boolean {
+  return client.metadata.token_endpoint_auth_method === method;
+}
