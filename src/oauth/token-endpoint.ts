@@ -1,5 +1,67 @@
-// OWNER: C
-import { Hono } from "hono";
+// RFC 6749 §3.2: the token endpoint.
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../http/app-env";
+import { NO_STORE } from "../http/on-error";
+import { type Params, readParams } from "../http/params";
+import type { ClientRecord } from "../storage/clients";
+import type { TokenResponse } from "../tokens/issue";
+import { authenticateClient } from "./client-authentication";
+import { OAuthError } from "./errors";
+import { authorizationCodeGrant } from "./grants/authorization-code";
+import { refreshTokenGrant } from "./grants/refresh-token";
+
+/** A grant type: what it needs is an authenticated client that may use it. */
+export type GrantHandler = (
+  c: Context<AppEnv>,
+  params: Params,
+  client: ClientRecord,
+) => Promise<TokenResponse>;
+
+/** The grant types this endpoint serves, by their `grant_type` value (RFC 6749 §4, §6). */
+export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+};
+
+/** Token requests are a few hundred bytes; anything near this is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export const tokenRoutes = new Hono<AppEnv>();
+
+tokenRoutes.post(
+  "/token",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
+    },
+  }),
+  async (c) => {
+    const params = await readParams(c);
+    const grantType = params.require("grant_type");
+    const handler = Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType] : undefined;
+    if (handler === undefined) {
+      throw new OAuthError("unsupported_grant_type", `The grant type "${grantType}" is not supported`);
+    }
+    const client = await authenticateClient(c, params);
+    // RFC 6749 §5.2: a client may use only the grant types it registered (RFC 7591 §2).
+    if (!client.metadata.grant_types.includes(grantType)) {
+      throw new OAuthError(
+        "unauthorized_client",
+        `The client is not allowed to use the grant type "${grantType}"`,
+      );
+    }
+    const response = await handler(c, params, client);
+    // RFC 6749 §5.1: tokens must not be cached.
+    return c.json(response, 200, NO_STORE);
+  },
+);
+
+// RFC 6749 §3.2: "The client MUST use the HTTP POST method".
+tokenRoutes.all("/token", () => {
+  throw new OAuthError("invalid_request", "The token endpoint accepts POST only", {
+    status: 405,
+    headers: { Allow: "POST" },
+  });
+});

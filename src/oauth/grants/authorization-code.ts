@@ -1,0 +1,105 @@
+// RFC 6749 §4.1.3: the authorization code grant (with PKCE, RFC 7636; OAuth 2.1 §4.1.3).
+import type { Context } from "hono";
+import type { AppEnv } from "../../http/app-env";
+import type { Params } from "../../http/params";
+import type { ClientRecord } from "../../storage/clients";
+import { redeemCode } from "../../storage/grants";
+import { newRefreshToken, putRefreshTokenRecord } from "../../storage/refresh-tokens";
+import { getUser } from "../../storage/users";
+import { type TokenResponse, issueTokens } from "../../tokens/issue";
+import { openCode } from "../authorization-code";
+import { OAuthError } from "../errors";
+import { verifyPkce } from "../pkce";
+
+/**
+ * Exchanges a code for tokens. Every check runs before the grant's Durable Object is called, so
+ * a request refused for any reason but replay consumes nothing and revokes nothing; the one
+ * Durable Object call then records the code's single use and starts the grant.
+ */
+export async function authorizationCodeGrant(
+  c: Context<AppEnv>,
+  params: Params,
+  client: ClientRecord,
+): Promise<TokenResponse> {
+  const env = c.env;
+  const config = c.get("config");
+  const code = await openCode(env, params.require("code"));
+
+  // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
+  if (code.clientId !== client.client_id) {
+    throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
+  }
+  // RFC 6749 §4.1.3: redirect_uri is required when the authorization request included it, and
+  // must then be identical (a plain string comparison, no normalisation).
+  const redirectUri = params.get("redirect_uri");
+  if (redirectUri === undefined && code.redirectUriProvided !== false) {
+    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is missing');
+  }
+  if (redirectUri !== undefined && redirectUri !== code.redirectUri) {
+    throw new OAuthError(
+      "invalid_grant",
+      "The redirect_uri differs from the one in the authorization request",
+    );
+  }
+  // RFC 8707 §2.2: the token request may narrow the audience to some of the granted resources.
+  const requestedResources = params.getAll("resource");
+  if (!requestedResources.every((r) => code.resource.includes(r))) {
+    throw new OAuthError("invalid_target", "A resource was not part of the authorization");
+  }
+
+  const [, user] = await Promise.all([
+    verifyPkce(params.get("code_verifier"), code.codeChallenge),
+    getUser(env, code.sub),
+  ]);
+  if (user === null) throw new OAuthError("invalid_grant", "The user no longer exists");
+
+  const now = Math.floor(Date.now() / 1000);
+  // A client gets refresh tokens when its grant_types include refresh_token (DESIGN contract).
+  const refresh = client.metadata.grant_types.includes("refresh_token")
+    ? await newRefreshToken(code.grantId)
+    : undefined;
+  const refreshExpiresAt = now + config.refreshTokenTtl;
+
+  const redemption = await redeemCode(env, code.grantId, {
+    codeId: code.codeId,
+    grant: {
+      clientId: code.clientId,
+      sub: code.sub,
+      scope: code.scope,
+      resource: code.resource,
+      authTime: code.authTime,
+      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+    },
+    ...(refresh === undefined ? {} : { refreshTokenHash: refresh.hash, refreshExpiresAt }),
+    retainUntil: Math.max(code.expiresAt, now + config.accessTokenTtl),
+    now,
+  });
+  if (!redemption.ok) {
+    // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code is refused and its grant revoked.
+    throw new OAuthError("invalid_grant", "The authorization code has already been used");
+  }
+
+  const [response] = await Promise.all([
+    issueTokens(env, {
+      issuer: c.get("issuer"),
+      grantId: code.grantId,
+      clientId: client.client_id,
+      sub: code.sub,
+      scope: code.scope,
+      resource: requestedResources.length > 0 ? requestedResources : code.resource,
+      authTime: code.authTime,
+      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+      user,
+      ...(refresh === undefined ? {} : { refreshToken: refresh.token }),
+    }),
+    refresh === undefined
+      ? undefined
+      : putRefreshTokenRecord(
+          env,
+          refresh.hash,
+          { grantId: code.grantId, clientId: client.client_id, expiresAt: refreshExpiresAt },
+          now,
+        ),
+  ]);
+  return response;
+}

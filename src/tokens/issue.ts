@@ -1,0 +1,90 @@
+// The one place that turns a grant decision into a token response; every grant type calls it.
+import type { UserRecord } from "../storage/users";
+import { issueAccessToken } from "./access-token";
+import { type StandardClaimValue, issueIdToken } from "./id-token";
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  /** Always present, so the client need not assume it got what it asked for (RFC 6749 §5.1). */
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+export interface TokenIssuance {
+  issuer: string;
+  /** The grant the tokens belong to (its Durable Object name). */
+  grantId: string;
+  clientId: string;
+  sub: string;
+  /** Scopes of these tokens: the grant's, or a subset asked for at refresh (RFC 6749 §6). */
+  scope: readonly string[];
+  /** RFC 8707 resources: the access token's audience. Empty: the issuer's own APIs. */
+  resource: readonly string[];
+  /** Seconds since the epoch when the user authenticated. */
+  authTime?: number;
+  /** OIDC nonce; only at the code exchange (OIDC Core §3.1.3.6, §12.2). */
+  nonce?: string;
+  /** The user, for the ID token's standard claims. */
+  user?: UserRecord;
+  /** A refresh token already recorded by the grant. */
+  refreshToken?: string;
+}
+
+/**
+ * Issues the access token and, when `openid` was granted, the ID token (OIDC Core §3.1.3.3),
+ * and shapes the RFC 6749 §5.1 response. Storage is the caller's business: by the time this is
+ * called the grant's Durable Object has already decided.
+ */
+export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
+  const access = await issueAccessToken(env, {
+    issuer: issuance.issuer,
+    sub: issuance.sub,
+    clientId: issuance.clientId,
+    scope: issuance.scope,
+    audience: issuance.resource,
+    grantId: issuance.grantId,
+    ...(issuance.authTime === undefined ? {} : { authTime: issuance.authTime }),
+  });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: "Bearer",
+    expires_in: access.expiresIn,
+    scope: issuance.scope.join(" "),
+  };
+  if (issuance.refreshToken !== undefined) response.refresh_token = issuance.refreshToken;
+  if (issuance.scope.includes("openid") && issuance.authTime !== undefined) {
+    response.id_token = await issueIdToken(env, {
+      issuer: issuance.issuer,
+      sub: issuance.sub,
+      clientId: issuance.clientId,
+      authTime: issuance.authTime,
+      accessToken: access.token,
+      ...(issuance.nonce === undefined ? {} : { nonce: issuance.nonce }),
+      ...(issuance.user === undefined
+        ? {}
+        : { claims: standardClaims(issuance.user, issuance.scope) }),
+    });
+  }
+  return response;
+}
+
+/**
+ * OIDC Core §5.4: the standard claims each scope releases, as far as Gatehouse knows them.
+ * (email_verified is not claimed: Gatehouse does not verify addresses.)
+ */
+export function standardClaims(
+  user: UserRecord,
+  scope: readonly string[],
+): Record<string, StandardClaimValue> {
+  const claims: Record<string, StandardClaimValue> = {};
+  if (scope.includes("profile")) {
+    claims.preferred_username = user.username;
+    if (user.name !== undefined) claims.name = user.name;
+  }
+  if (scope.includes("email") && user.email !== undefined) claims.email = user.email;
+  return claims;
+}
