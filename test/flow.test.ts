@@ -1,0 +1,117 @@
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { describe, expect, it } from "vitest";
+import { authorizeWithLogin } from "./helpers/browser";
+import { basicAuthorization, createClient, createPublicClient, createUser } from "./helpers/fixtures";
+import { ORIGIN, postForm, request } from "./helpers/http";
+
+interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+/**
+ * The whole authorization code flow as a client application drives it, over HTTP only:
+ * metadata → authorize (login, consent) → token → protected API → refresh → protected API.
+ */
+describe("the authorization code flow end to end", () => {
+  it("a confidential client completes the flow, calls the API, refreshes and calls it again", async () => {
+    const metadata = (await (await request("/.well-known/oauth-authorization-server")).json()) as Record<string, string>;
+    expect(metadata.issuer).toBe(ORIGIN);
+    const client = await createClient();
+    const user = await createUser({ name: "Ada Lovelace", email: "ada@example.com" });
+    const nonce = crypto.randomUUID();
+    const { code, verifier } = await authorizeWithLogin(client, user, {
+      scope: "openid profile email",
+      nonce,
+    });
+
+    const tokenRes = await postForm(
+      new URL(metadata.token_endpoint as string).pathname,
+      { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: client.redirect_uri },
+      { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+    );
+    expect(tokenRes.status).toBe(200);
+    expect(tokenRes.headers.get("Cache-Control")).toContain("no-store");
+    const tokens = (await tokenRes.json()) as TokenResponse;
+    expect(tokens.token_type).toBe("Bearer");
+    expect(tokens.scope.split(" ").sort()).toEqual(["email", "openid", "profile"]);
+    expect(tokens.refresh_token).toBeTruthy();
+
+    // The access token validates against the published JWKS as RFC 9068 requires.
+    const jwks = createLocalJWKSet(await (await request(new URL(metadata.jwks_uri as string).pathname)).json());
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, {
+      issuer: ORIGIN,
+      typ: "at+jwt",
+    });
+    expect(protectedHeader.kid).toBeTruthy();
+    expect(payload).toMatchObject({ sub: user.sub, client_id: client.client_id });
+    expect(typeof payload.jti).toBe("string");
+
+    // The ID token carries the nonce of this authorization request.
+    const id = await jwtVerify(tokens.id_token as string, jwks, { issuer: ORIGIN, audience: client.client_id });
+    expect(id.payload.nonce).toBe(nonce);
+    expect(id.payload.sub).toBe(user.sub);
+    expect(decodeProtectedHeader(tokens.id_token as string).alg).toBe("RS256");
+
+    const me = await request("/api/me", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ sub: user.sub, client_id: client.client_id });
+
+    const refreshRes = await postForm(
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token as string },
+      { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+    );
+    expect(refreshRes.status).toBe(200);
+    const refreshed = (await refreshRes.json()) as TokenResponse;
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    const me2 = await request("/api/me", { headers: { Authorization: `Bearer ${refreshed.access_token}` } });
+    expect(me2.status).toBe(200);
+  });
+
+  it("a public client completes the flow with PKCE alone", async () => {
+    const client = await createPublicClient({ redirect_uris: ["http://127.0.0.1/callback"] });
+    const user = await createUser();
+    const { code, verifier } = await authorizeWithLogin(client, user, {
+      redirectUri: "http://127.0.0.1:61000/callback",
+    });
+    const res = await postForm("/token", {
+      grant_type: "authorization_code",
+      client_id: client.client_id,
+      code,
+      code_verifier: verifier,
+      redirect_uri: "http://127.0.0.1:61000/callback",
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as TokenResponse).access_token).toBeTruthy();
+  });
+
+  it("a code from the browser flow is refused when presented twice", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { code, verifier } = await authorizeWithLogin(client, user);
+    const exchange = () =>
+      postForm(
+        "/token",
+        { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: client.redirect_uri },
+        { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+      );
+    const first = (await (await exchange()).json()) as TokenResponse;
+    const second = await exchange();
+    expect(second.status).toBe(400);
+    expect(await second.json()).toMatchObject({ error: "invalid_grant" });
+    // …and the refresh token issued from it is revoked.
+    const refresh = await postForm(
+      "/token",
+      { grant_type: "refresh_token", refresh_token: first.refresh_token as string },
+      { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+    );
+    expect(refresh.status).toBe(400);
+    expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
+  });
+});
