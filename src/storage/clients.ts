@@ -1,4 +1,11 @@
-// OWNER: helper A (clients & users). Key layout of the CLIENTS namespace lives here only.
+/**
+ * Client registrations in the CLIENTS namespace, stored as their RFC 7591 metadata. This module
+ * owns the key layout:
+ *   client:<client_id>   → ClientRecord (JSON; the secret only as its SHA-256)
+ */
+import { sha256 } from "../crypto/hash";
+import { timingSafeEqual } from "../crypto/timing-safe";
+
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
 /** RFC 7591 §2 client metadata, normalised (defaults filled in) at registration. */
@@ -28,6 +35,64 @@ export interface ClientRecord {
   metadata: ClientMetadata;
 }
 
-export async function getClient(_env: Env, _clientId: string): Promise<ClientRecord | null> {
-  throw new Error("not implemented");
+const clientKey = (clientId: string) => `client:${clientId}`;
+// Client ids are randomToken(16); anything else cannot name a client (and must not reach KV,
+// whose keys are limited to 512 bytes).
+const CLIENT_ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function getClient(env: Env, clientId: string): Promise<ClientRecord | null> {
+  if (!CLIENT_ID_SHAPE.test(clientId)) return null;
+  return env.CLIENTS.get<ClientRecord>(clientKey(clientId), "json");
+}
+
+export async function putClient(env: Env, record: ClientRecord): Promise<void> {
+  await env.CLIENTS.put(clientKey(record.client_id), JSON.stringify(record));
+}
+
+/** Deletes a registration. False when there was none. */
+export async function deleteClient(env: Env, clientId: string): Promise<boolean> {
+  if ((await getClient(env, clientId)) === null) return false;
+  await env.CLIENTS.delete(clientKey(clientId));
+  return true;
+}
+
+export interface ClientPage {
+  clients: ClientRecord[];
+  /** Pass back to get the next page; absent on the last page. */
+  cursor?: string;
+}
+
+export async function listClients(
+  env: Env,
+  options: { cursor?: string; limit?: number } = {},
+): Promise<ClientPage> {
+  const page = await env.CLIENTS.list({
+    prefix: "client:",
+    limit: options.limit ?? 100,
+    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+  });
+  const records = await Promise.all(
+    page.keys.map((k) => env.CLIENTS.get<ClientRecord>(k.name, "json")),
+  );
+  return {
+    clients: records.filter((r): r is ClientRecord => r !== null),
+    ...(page.list_complete ? {} : { cursor: page.cursor }),
+  };
+}
+
+/** Stands in for the missing hash of an unknown or public client (SHA-256 of random bytes). */
+const NO_SECRET_HASH = "Hh7QkR2x9VbN4mL0sT6wY1cE8aP3uJ5gZ7dF2qW9eK4";
+
+/**
+ * Checks a presented client secret (RFC 6749 §2.3.1) against the stored hash in constant time.
+ * An unknown client, a public client and a wrong secret do the same work and give the same
+ * answer, so that the response does not reveal which client ids exist.
+ */
+export async function verifyClientSecret(
+  record: ClientRecord | null,
+  presented: string,
+): Promise<boolean> {
+  const expected = record?.client_secret_hash;
+  const matches = await timingSafeEqual(await sha256(presented), expected ?? NO_SECRET_HASH);
+  return matches && expected !== undefined;
 }

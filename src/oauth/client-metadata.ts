@@ -1,0 +1,194 @@
+/**
+ * RFC 7591 §2 client metadata: validation and defaults. Used by the admin API and by dynamic
+ * client registration (`POST /register`), so that both accept exactly the same clients.
+ */
+import * as v from "valibot";
+import { isLocalHostname, type Config } from "../config";
+import type { ClientMetadata, TokenEndpointAuthMethod } from "../storage/clients";
+import { OAuthError } from "./errors";
+
+export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "none",
+] as const satisfies readonly TokenEndpointAuthMethod[];
+export const DEFAULT_CLIENT_SCOPE = "openid profile email";
+
+// Bounds that keep one registration small (dynamic registration is open to the internet).
+const MAX_URI_LENGTH = 2000;
+const MAX_REDIRECT_URIS = 32;
+const MAX_CONTACTS = 16;
+
+/** RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR. */
+const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+// RFC 3986 §2: a URI is printable ASCII; whitespace, quotes, backslash and angle brackets are
+// not URI characters (and the WHATWG URL parser would silently rewrite some of them).
+const URI_CHARACTERS = /^[!#$%&'()*+,\-./0-9:;=?@A-Z[\]_a-z~]+$/;
+
+/** Why a redirect URI cannot be registered, or undefined when it can. */
+export function redirectUriProblem(uri: string): string | undefined {
+  if (uri.length > MAX_URI_LENGTH) return `is longer than ${MAX_URI_LENGTH} characters`;
+  if (!URI_CHARACTERS.test(uri)) return "contains characters that are not allowed in a URI";
+  // RFC 6749 §3.1.2: an absolute URI, without a fragment component.
+  if (!URL.canParse(uri)) return "is not an absolute URI";
+  if (uri.includes("#")) return "must not contain a fragment (RFC 6749 §3.1.2)";
+  const url = new URL(uri);
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme === "https" || scheme === "http") {
+    if (!/^https?:\/\/[^/?]/i.test(uri)) return "must have an authority (https://host/...)";
+    // RFC 3986 §3.2.1: user information in a URI is deprecated; it has no place in a redirect.
+    if (url.username !== "" || url.password !== "") return "must not contain user information";
+    // RFC 8252 §7.3, §8.3: plain http only for a loopback interface redirect.
+    if (scheme === "http" && !isLocalHostname(url.hostname)) {
+      return "may use http only on a loopback host (127.0.0.1, [::1] or localhost)";
+    }
+    return undefined;
+  }
+  // RFC 8252 §7.1: a private-use scheme is a reverse domain name such as com.example.app.
+  if (scheme.includes(".")) return undefined;
+  return "must use https, http on a loopback host, or a private-use scheme such as com.example.app:/cb";
+}
+
+const webUri = (field: string) =>
+  v.pipe(
+    v.string(`${field} must be a string`),
+    v.maxLength(MAX_URI_LENGTH, `${field} is longer than ${MAX_URI_LENGTH} characters`),
+    v.check(
+      (s) => URI_CHARACTERS.test(s) && URL.canParse(s) && /^https?:\/\/[^/?#]/i.test(s),
+      `${field} must be an absolute http or https URL`,
+    ),
+  );
+
+const unique = <T>(items: T[]): T[] => [...new Set(items)];
+
+const RedirectUri = v.pipe(
+  v.string("redirect_uris must contain strings"),
+  v.check(
+    (uri) => redirectUriProblem(uri) === undefined,
+    (issue) => `The redirect URI ${String(issue.input)} ${redirectUriProblem(String(issue.input))}`,
+  ),
+);
+
+/** The RFC 7591 §2 fields Gatehouse understands. Unknown fields are dropped (§2: MAY ignore). */
+export const ClientMetadataSchema = v.object(
+  {
+    redirect_uris: v.pipe(
+      v.array(RedirectUri, "redirect_uris must be an array of URIs"),
+      v.minLength(1, "redirect_uris must contain at least one URI"),
+      v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
+      v.transform(unique),
+    ),
+    client_name: v.optional(
+      v.pipe(
+        v.string("client_name must be a string"),
+        v.trim(),
+        v.minLength(1, "client_name must not be empty"),
+        v.maxLength(200, "client_name must have at most 200 characters"),
+      ),
+    ),
+    client_uri: v.optional(webUri("client_uri")),
+    logo_uri: v.optional(webUri("logo_uri")),
+    contacts: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(v.string("contacts must contain strings"), v.email("contacts must be e-mail addresses")),
+          "contacts must be an array of e-mail addresses",
+        ),
+        v.maxLength(MAX_CONTACTS, `contacts may contain at most ${MAX_CONTACTS} addresses`),
+      ),
+    ),
+    grant_types: v.optional(
+      v.pipe(
+        v.array(
+          v.picklist(GRANT_TYPES, `grant_types may contain only ${GRANT_TYPES.join(", ")}`),
+          "grant_types must be an array",
+        ),
+        v.minLength(1, "grant_types must not be empty"),
+        v.transform(unique),
+      ),
+      () => ["authorization_code" as const],
+    ),
+    // Gatehouse implements only the authorization code flow (OAuth 2.1 drops the implicit one).
+    response_types: v.optional(
+      v.pipe(
+        v.array(v.literal("code", 'response_types may contain only "code"'), "response_types must be an array"),
+        v.minLength(1, "response_types must not be empty"),
+        v.transform(unique),
+      ),
+      () => ["code" as const],
+    ),
+    token_endpoint_auth_method: v.optional(
+      v.picklist(
+        TOKEN_ENDPOINT_AUTH_METHODS,
+        `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+      ),
+      "client_secret_basic",
+    ),
+    scope: v.optional(
+      v.pipe(
+        v.string("scope must be a string"),
+        v.regex(SCOPE_SYNTAX, "scope must be space-separated scope tokens (RFC 6749 §3.3)"),
+        v.transform((s) => unique(s.split(" ")).join(" ")),
+      ),
+      DEFAULT_CLIENT_SCOPE,
+    ),
+    // Gatehouse extension: narrows the RFC 8707 resources this client may ask for.
+    resources: v.optional(
+      v.pipe(
+        v.array(v.string("resources must contain strings"), "resources must be an array of URIs"),
+        v.minLength(1, "resources must not be empty (omit it to allow every resource)"),
+        v.transform(unique),
+      ),
+    ),
+  },
+  (issue) => {
+    const field = v.getDotPath(issue);
+    return field === null ? "The client metadata must be a JSON object" : `${field} is required`;
+  },
+);
+
+/**
+ * Validates RFC 7591 §2 client metadata and fills in the defaults. Throws OAuthError
+ * `invalid_redirect_uri` or `invalid_client_metadata` (RFC 7591 §3.2.2).
+ */
+export function parseClientMetadata(input: unknown, config: Config): ClientMetadata {
+  const parsed = v.safeParse(ClientMetadataSchema, input);
+  if (!parsed.success) throw metadataError(parsed.issues);
+  const m = parsed.output;
+  // RFC 7591 §2.1: response type "code" goes with the authorization_code grant type.
+  if (!m.grant_types.includes("authorization_code")) {
+    throw new OAuthError(
+      "invalid_client_metadata",
+      'grant_types must include "authorization_code" (the grant of response type "code")',
+    );
+  }
+  const unknownResource = m.resources?.find((r) => !config.resources.includes(r));
+  if (unknownResource !== undefined) {
+    throw new OAuthError(
+      "invalid_client_metadata",
+      `resources: ${unknownResource} is not a resource of this server`,
+    );
+  }
+  return {
+    redirect_uris: m.redirect_uris,
+    ...(m.client_name === undefined ? {} : { client_name: m.client_name }),
+    ...(m.client_uri === undefined ? {} : { client_uri: m.client_uri }),
+    ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
+    ...(m.contacts === undefined ? {} : { contacts: m.contacts }),
+    grant_types: m.grant_types,
+    response_types: m.response_types,
+    token_endpoint_auth_method: m.token_endpoint_auth_method,
+    scope: m.scope,
+    ...(m.resources === undefined ? {} : { resources: m.resources }),
+  };
+}
+
+function metadataError(issues: readonly v.BaseIssue<unknown>[]): OAuthError {
+  const issue = issues[0];
+  const field = issue === undefined ? null : v.getDotPath(issue);
+  // RFC 7591 §3.2.2: invalid_redirect_uri for the redirection URIs, invalid_client_metadata
+  // for any other field.
+  const code = field?.split(".")[0] === "redirect_uris" ? "invalid_redirect_uri" : "invalid_client_metadata";
+  return new OAuthError(code, issue?.message ?? "The client metadata is invalid");
+}
