@@ -1,9 +1,23 @@
-// OWNER: helper A (clients & users). Key layout of users in the USERS namespace lives here only.
-import type { PasswordHash } from "../auth/password";
+/**
+ * Users in the USERS namespace. This module owns their key layout:
+ *   user:<sub>               → UserRecord (JSON)
+ *   username:<normalised>    → sub (the login index)
+ * The namespace also holds `consent:<sub>:<client_id>` keys (src/storage/consents.ts).
+ *
+ * KV is eventually consistent: a user created or deleted here may take up to 60 s to appear or
+ * disappear at other locations, and two simultaneous creations of one username are not
+ * serialised. Both are acceptable for an operator-driven user list.
+ */
+import * as v from "valibot";
+import { NewPasswordSchema, hashPassword, type PasswordHash } from "../auth/password";
+import { randomToken } from "../crypto/random";
+import { OAuthError } from "../oauth/errors";
+import { forgetConsents } from "./consents";
 
 export interface UserRecord {
   /** Stable subject identifier (random, never reassigned). */
   sub: string;
+  /** As entered (NFKC), case preserved for display; compared through `normaliseUsername`. */
   username: string;
   email?: string;
   name?: string;
@@ -11,6 +25,166 @@ export interface UserRecord {
   created_at: number;
 }
 
-export async function getUser(_env: Env, _sub: string): Promise<UserRecord | null> {
-  throw new Error("not implemented");
+/** What may leave this module: the record without its password hash. */
+export interface PublicUser {
+  sub: string;
+  username: string;
+  email?: string;
+  name?: string;
+  created_at: number;
+}
+
+export const USERNAME_MAX_LENGTH = 64;
+// Letters (any script), digits and . _ - @ +: enough for names and e-mail addresses, nothing
+// that could be confused with markup or whitespace.
+const USERNAME_CHARACTERS = /^[\p{L}\p{N}._@+-]+$/u;
+
+/** Usernames compare case-insensitively and independent of Unicode representation. */
+export function normaliseUsername(username: string): string {
+  return username.normalize("NFKC").toLowerCase();
+}
+
+export const UsernameSchema = v.pipe(
+  v.string("username must be a string"),
+  v.transform((s) => s.normalize("NFKC")),
+  v.check((s) => s.length > 0, "username must not be empty"),
+  v.check(
+    (s) => [...s].length <= USERNAME_MAX_LENGTH,
+    `username must have at most ${USERNAME_MAX_LENGTH} characters`,
+  ),
+  v.regex(USERNAME_CHARACTERS, "username may contain only letters, digits and . _ - @ +"),
+);
+
+/** The body of `POST /admin/users` and the input of `createUser`. Unknown fields are refused. */
+export const NewUserSchema = v.strictObject(
+  {
+    username: UsernameSchema,
+    password: NewPasswordSchema,
+    email: v.optional(
+      v.pipe(
+        v.string("email must be a string"),
+        v.trim(),
+        v.maxLength(254, "email must have at most 254 characters"),
+        v.email("email is not an e-mail address"),
+      ),
+    ),
+    name: v.optional(
+      v.pipe(
+        v.string("name must be a string"),
+        v.trim(),
+        v.minLength(1, "name must not be empty"),
+        v.maxLength(256, "name must have at most 256 characters"),
+      ),
+    ),
+  },
+  (issue) => {
+    const field = v.getDotPath(issue);
+    if (field === null) return "The user must be a JSON object";
+    return issue.expected === "never" ? `unknown field "${field}"` : `${field} is required`;
+  },
+);
+export type NewUser = v.InferInput<typeof NewUserSchema>;
+
+const userKey = (sub: string) => `user:${sub}`;
+const usernameKey = (normalised: string) => `username:${normalised}`;
+// Subjects are randomToken(16); anything else cannot name a user (and must not reach KV as a key).
+const SUB_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function publicUser(record: UserRecord): PublicUser {
+  return {
+    sub: record.sub,
+    username: record.username,
+    ...(record.email === undefined ? {} : { email: record.email }),
+    ...(record.name === undefined ? {} : { name: record.name }),
+    created_at: record.created_at,
+  };
+}
+
+export async function getUser(env: Env, sub: string): Promise<UserRecord | null> {
+  if (!SUB_SHAPE.test(sub)) return null;
+  return env.USERS.get<UserRecord>(userKey(sub), "json");
+}
+
+/** The user with this username (compared case-insensitively), or null. */
+export async function findUserByUsername(env: Env, username: string): Promise<UserRecord | null> {
+  const parsed = v.safeParse(UsernameSchema, username);
+  if (!parsed.success) return null;
+  const normalised = normaliseUsername(parsed.output);
+  const sub = await env.USERS.get(usernameKey(normalised));
+  if (sub === null) return null;
+  const user = await getUser(env, sub);
+  // A stale index entry (user deleted or renamed) must not resolve to someone else.
+  return user !== null && normaliseUsername(user.username) === normalised ? user : null;
+}
+
+/** Creates a user; `conflict` (409) when the username is taken. */
+export async function createUser(env: Env, input: unknown): Promise<UserRecord> {
+  const parsed = v.safeParse(NewUserSchema, input);
+  if (!parsed.success) throw invalidUserInput(parsed.issues);
+  const { username, password, email, name } = parsed.output;
+  const index = usernameKey(normaliseUsername(username));
+  if ((await env.USERS.get(index)) !== null) {
+    throw new OAuthError("conflict", "A user with this username already exists");
+  }
+  const record: UserRecord = {
+    sub: randomToken(16),
+    username,
+    ...(email === undefined ? {} : { email }),
+    ...(name === undefined ? {} : { name }),
+    password: await hashPassword(password),
+    created_at: Math.floor(Date.now() / 1000),
+  };
+  // The record first: an index entry never points to a user that does not exist.
+  await env.USERS.put(userKey(record.sub), JSON.stringify(record));
+  await env.USERS.put(index, record.sub);
+  return record;
+}
+
+/** Replaces a user's password hash (after a successful login with outdated parameters). */
+export async function replacePasswordHash(
+  env: Env,
+  record: UserRecord,
+  password: PasswordHash,
+): Promise<void> {
+  await env.USERS.put(userKey(record.sub), JSON.stringify({ ...record, password }));
+}
+
+/** Deletes a user, the username index and the user's consents. False when there was no user. */
+export async function deleteUser(env: Env, sub: string): Promise<boolean> {
+  const user = await getUser(env, sub);
+  if (user === null) return false;
+  const index = usernameKey(normaliseUsername(user.username));
+  // The login index first, so that a half-finished deletion cannot leave a user who logs in.
+  if ((await env.USERS.get(index)) === sub) await env.USERS.delete(index);
+  await env.USERS.delete(userKey(sub));
+  await forgetConsents(env, sub);
+  return true;
+}
+
+export interface UserPage {
+  users: UserRecord[];
+  /** Pass back to get the next page; absent on the last page. */
+  cursor?: string;
+}
+
+export async function listUsers(
+  env: Env,
+  options: { cursor?: string; limit?: number } = {},
+): Promise<UserPage> {
+  const page = await env.USERS.list({
+    prefix: "user:",
+    limit: options.limit ?? 100,
+    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+  });
+  const records = await Promise.all(
+    page.keys.map((k) => env.USERS.get<UserRecord>(k.name, "json")),
+  );
+  return {
+    users: records.filter((r): r is UserRecord => r !== null),
+    ...(page.list_complete ? {} : { cursor: page.cursor }),
+  };
+}
+
+function invalidUserInput(issues: readonly v.BaseIssue<unknown>[]): OAuthError {
+  return new OAuthError("invalid_request", issues[0]?.message ?? "The user is invalid");
 }
