@@ -1,4 +1,33 @@
-// OWNER: helper D (pages). The props each page needs; the route handlers (lead) render them.
+/**
+ * Gatehouse's browser pages (hono/jsx, server-rendered, no JavaScript, nothing from third parties).
+ *
+ * How route handlers use them:
+ *
+ *   return renderLoginPage(c, { clientName, request, csrf, action }, {
+ *     formActionOrigins: [redirectUri],   // the client's redirect URI (its origin is used)
+ *     status: 400,                         // e.g. after a failed sign-in
+ *   });
+ *   return renderConsentPage(c, { clientName, userName, scopes: describeScopes(scopes),
+ *     redirectOrigin, request, csrf, action }, { formActionOrigins: [redirectUri] });
+ *   throw new OAuthError(..., { rendering: { kind: "page" } });  // → renderErrorPage
+ *
+ * renderPage(c, <Element />, options) is the generic helper behind all three. Every page response
+ * carries exactly one Content-Security-Policy (default-src 'none'; the stylesheet by hash;
+ * form-action 'self' plus formActionOrigins; frame-ancestors 'none'; base-uri 'none'),
+ * X-Frame-Options DENY, Referrer-Policy no-referrer, X-Content-Type-Options nosniff and
+ * Cache-Control no-store. Pass the client's redirect URI in formActionOrigins for the login and
+ * consent forms: Chromium applies form-action to the redirect that follows the POST.
+ *
+ * Form fields posted back: login: request, csrf, username, password; consent: request, csrf,
+ * decision ("allow" | "deny").
+ */
+
+export { renderConsentPage, ConsentPage } from "./consent-page";
+export { renderErrorPage, ErrorPage } from "./error-page";
+export { renderLoginPage, LoginPage } from "./login-page";
+export { renderPage, pageContentSecurityPolicy, type RenderPageOptions } from "./render";
+export { describeScope, describeScopes } from "./scopes";
+
 export interface LoginPageProps {
   /** The client's display name (client_name, else client_id). */
   clientName: string;
@@ -8,8 +37,9 @@ export interface LoginPageProps {
   csrf: string;
   /** Form action (POST). */
   action: string;
+  /** Pre-fills the username field (login_hint, or the value of a failed attempt). */
   username?: string;
-  /** "Invalid username or password", "Too many attempts…" */
+  /** "Invalid username or password", "Too many attempts…", shown with role="alert". */
   error?: string;
 }
 
@@ -20,9 +50,11 @@ export interface ScopeDescription {
 
 export interface ConsentPageProps {
   clientName: string;
+  /** Shown as text, never as a link. */
   clientUri?: string;
   /** Origin of the redirect URI the browser will be sent to, shown to the user. */
   redirectOrigin: string;
+  /** Build with describeScopes(scopes). */
   scopes: ScopeDescription[];
   /** Who is logged in (name or username). */
   userName: string;

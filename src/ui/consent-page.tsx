@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { Layout } from "./layout";
+import type { ConsentPageProps } from "./pages";
+import { renderPage, type RenderPageOptions } from "./render";
+
+/**
+ * Asks the signed-in user to let a client have the listed scopes (RFC 6749 §4.1.1 step B,
+ * OpenID Connect Core §3.1.2.4). Names who asks, who is asked, what for and where the browser
+ * goes next, so that a user can spot a client pretending to be another (RFC 9700 §4.1.4).
+ * Both buttons submit the same form; only the pressed one's `decision` value is sent.
+ */
+export function ConsentPage(props: ConsentPageProps) {
+  return (
+    <Layout title="Allow access">
+      <h1>{props.clientName} wants to access your account</h1>
+      <p>
+        Signed in as <strong>{props.userName}</strong>
+      </p>
+      {props.scopes.length > 0 ? (
+        <>
+          <p>It asks for:</p>
+          <ul class="scopes">
+            {props.scopes.map((s) => (
+              <li>
+                {s.description}
+                {s.description !== s.scope ? (
+                  <span class="muted">
+                    {" "}
+                    (<code>{s.scope}</code>)
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>It asks for no specific permissions.</p>
+      )}
+      {props.clientUri ? <p class="muted">Application website: {props.clientUri}</p> : null}
+      <p class="muted">
+        Whichever you choose, you will then be sent to <strong>{props.redirectOrigin}</strong>.
+      </p>
+      <form method="post" action={props.action}>
+        <input type="hidden" name="request" value={props.request} />
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <div class="actions">
+          <button type="submit" name="decision" value="deny" class="secondary">
+            Deny
+          </button>
+          <button type="submit" name="decision" value="allow">
+            Allow
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function renderConsentPage(
+  c: Context<AppEnv>,
+  props: ConsentPageProps,
+  options?: RenderPageOptions,
+): Promise<Response> {
+  return renderPage(c, <ConsentPage {...props} />, options);
+}

@@ -1,0 +1,50 @@
+import { encodeBase64 } from "hono/utils/encode";
+import { utf8 } from "../crypto/encoding";
+
+/**
+ * The one stylesheet of every page, inlined so that a page loads nothing else. It is allowed by
+ * its hash in the Content-Security-Policy (CSP3 §8.3 hash-source), so it must be emitted byte for
+ * byte as written here: keep it free of characters HTML would escape (<, >, &, quotes).
+ */
+export const STYLESHEET = `
+:root { color-scheme: light dark; --fg: #1c1e21; --muted: #5f6368; --bg: #f4f5f7; --card: #fff;
+  --line: #d0d4da; --accent: #1a56db; --accent-fg: #fff; --error-bg: #fdecea; --error-fg: #8a1c12; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e8eaed; --muted: #a0a6ad; --bg: #16181c; --card: #202328; --line: #3c4048;
+    --accent: #6e9cff; --accent-fg: #0b1220; --error-bg: #3b1d1a; --error-fg: #ffb4a9; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
+  background: var(--bg); color: var(--fg); line-height: 1.5;
+  font: 16px/1.5 system-ui, -apple-system, Segoe UI, Roboto, sans-serif; }
+main { width: 100%; max-width: 26rem; margin: 1rem; padding: 2rem; background: var(--card);
+  border: 1px solid var(--line); border-radius: 12px; }
+.brand { margin: 0 0 1rem; font-weight: 700; letter-spacing: .02em; color: var(--muted); }
+h1 { margin: 0 0 1.25rem; font-size: 1.35rem; line-height: 1.3; }
+p { margin: 0 0 1rem; }
+label { display: block; margin: 0 0 .25rem; font-weight: 600; }
+input[type=text], input[type=password] { display: block; width: 100%; margin: 0 0 1rem;
+  padding: .6rem .75rem; font: inherit; color: inherit; background: transparent;
+  border: 1px solid var(--line); border-radius: 8px; }
+input:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+button { display: block; width: 100%; padding: .65rem 1rem; font: inherit; font-weight: 600;
+  border: 1px solid var(--accent); border-radius: 8px; cursor: pointer;
+  background: var(--accent); color: var(--accent-fg); }
+button.secondary { background: transparent; color: var(--fg); border-color: var(--line); }
+.actions { display: grid; gap: .75rem; grid-template-columns: 1fr 1fr; }
+.alert { padding: .75rem 1rem; border-radius: 8px; background: var(--error-bg); color: var(--error-fg); }
+.muted { color: var(--muted); font-size: .925rem; }
+ul.scopes { margin: 0 0 1.25rem; padding: 0; list-style: none; border-top: 1px solid var(--line); }
+ul.scopes li { padding: .6rem 0; border-bottom: 1px solid var(--line); }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; }
+`;
+
+let hash: Promise<string> | undefined;
+
+/** The CSP hash-source of STYLESHEET ('sha256-…'), computed once per isolate. */
+export function stylesheetHashSource(): Promise<string> {
+  hash ??= crypto.subtle
+    .digest("SHA-256", utf8(STYLESHEET))
+    .then((digest) => `'sha256-${encodeBase64(digest)}'`);
+  return hash;
+}
