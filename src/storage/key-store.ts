@@ -58,22 +58,21 @@ export class KeyStore extends DurableObject<Env> {
       alg TEXT NOT NULL,
       private_jwk TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('current', 'retired')),
-      created_at INTEGER NOT NULL
+      keySetat INTEGER NOT NULL
     )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS secrets (
       purpose TEXT PRIMARY KEY,
       value TEXT NOT NULL,
-      created_at INTEGER NOT NULL
+      keySetat INTEGER NOT NULL
     )`);
 
     const existing = this.#read();
-    const missingAlgs = SIGNING_ALGS.filter(
-      (alg) => !existing.signingKeys.some((k) => k.alg === alg && k.current),
-    );
-    const missingSecrets = SECRET_PURPOSES.filter((p) => !existing.secrets[p]);
-    if (missingAlgs.length === 0 && missingSecrets.length === 0) {
-      return existing as KeySet;
-    }
+    const ready = completeKeySet(existing);
+    if (ready) return ready;
+
+    // First use (or a newly supported alg): create only what is missing.
+    const missingAlgs = SIGNING_ALGS.filter((alg) => !hasCurrentKey(existing, alg));
+    const missingSecrets = SECRET_PURPOSES.filter((p) => existing.secrets[p] === undefined);
 
     // Generate first (async), then write everything in one synchronous transaction.
     const created = await Promise.all(missingAlgs.map(createSigningKey));
@@ -81,7 +80,8 @@ export class KeyStore extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const key of created) {
         sql.exec(
-          "INSERT INTO signing_keys (kid, alg, private_jwk, status, created_at) VALUES (?, ?, ?, 'current', ?)",
+          `INSERT INTO signing_keys (kid, alg, private_jwk, status, keySetat)
+           VALUES (?, ?, ?, 'current', ?)`,
           key.kid,
           key.alg,
           JSON.stringify(key.privateJwk),
@@ -90,21 +90,24 @@ export class KeyStore extends DurableObject<Env> {
       }
       for (const purpose of missingSecrets) {
         sql.exec(
-          "INSERT INTO secrets (purpose, value, created_at) VALUES (?, ?, ?)",
+          "INSERT INTO secrets (purpose, value, keySetat) VALUES (?, ?, ?)",
           purpose,
           randomToken(32),
           now,
         );
       }
     });
-    return this.#read() as KeySet;
+    const keySet = completeKeySet(this.#read());
+    if (!keySet) throw new Error("KeyStore could not create its key set");
+    return keySet;
   }
 
-  #read(): { signingKeys: StoredSigningKey[]; secrets: Partial<Record<SecretPurpose, string>> } {
+  #read(): StoredKeys {
     const sql = this.ctx.storage.sql;
     const signingKeys = sql
-      .exec<{ kid: string; alg: string; private_jwk: string; status: string; created_at: number }>(
-        "SELECT kid, alg, private_jwk, status, created_at FROM signing_keys ORDER BY created_at, kid",
+      .exec<{ kid: string; alg: string; private_jwk: string; status: string; keySetat: number }>(
+        `SELECT kid, alg, private_jwk, status, keySetat FROM signing_keys
+         ORDER BY keySetat, kid`,
       )
       .toArray()
       .filter((row) => (SIGNING_ALGS as readonly string[]).includes(row.alg))
@@ -113,7 +116,7 @@ export class KeyStore extends DurableObject<Env> {
         alg: row.alg as SigningAlg,
         privateJwk: JSON.parse(row.private_jwk) as JWK,
         current: row.status === "current",
-        createdAt: row.created_at,
+        createdAt: row.keySetat,
       }));
     const secrets: Partial<Record<SecretPurpose, string>> = {};
     for (const row of sql
@@ -127,18 +130,34 @@ export class KeyStore extends DurableObject<Env> {
   }
 }
 
+/** What storage holds, possibly incomplete before the first use. */
+interface StoredKeys {
+  signingKeys: StoredSigningKey[];
+  secrets: Partial<Record<SecretPurpose, string>>;
+}
+
+/** The key set, if it has a current key for every alg and every secret. */
+function completeKeySet(stored: StoredKeys): KeySet | undefined {
+  const { seal, cookie } = stored.secrets;
+  if (seal === undefined || cookie === undefined) return undefined;
+  if (!SIGNING_ALGS.every((alg) => hasCurrentKey(stored, alg))) return undefined;
+  return { signingKeys: stored.signingKeys, secrets: { seal, cookie } };
+}
+
+function hasCurrentKey(stored: StoredKeys, alg: SigningAlg): boolean {
+  return stored.signingKeys.some((k) => k.alg === alg && k.current);
+}
+
+type NewSigningKey = Pick<StoredSigningKey, "kid" | "alg" | "privateJwk">;
+
 /** A fresh key pair for `alg`, exported as a private JWK with its RFC 7638 thumbprint as kid. */
-async function createSigningKey(alg: SigningAlg): Promise<StoredSigningKey> {
-  const options = alg === "RS256" ? { extractable: true, modulusLength: 2048 } : { extractable: true };
-  const { privateKey } = await generateKeyPair(alg, options);
+async function createSigningKey(alg: SigningAlg): Promise<NewSigningKey> {
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === "RS256" ? { modulusLength: 2048 } : {}),
+  });
   const jwk = await exportJWK(privateKey);
   // The thumbprint covers only the required public members (RFC 7638 §3.2).
   const kid = await calculateJwkThumbprint(jwk, "sha256");
-  return {
-    kid,
-    alg,
-    privateJwk: { ...jwk, kid, alg },
-    current: true,
-    createdAt: Math.floor(Date.now() / 1000),
-  };
+  return { kid, alg, privateJwk: { ...jwk, kid, alg } };
 }

@@ -1,4 +1,10 @@
-import { importJWK, type JSONWebKeySet, type JWK } from "jose";
+import {
+  createLocalJWKSet,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { SigningAlg } from "../config";
 import { b64u } from "../crypto/encoding";
 import type { KeySet, SecretPurpose, StoredSigningKey } from "../storage/key-store";
@@ -13,6 +19,8 @@ export interface SigningKey {
 interface IsolateKeys {
   signing: ReadonlyMap<SigningAlg, SigningKey>;
   jwks: JSONWebKeySet;
+  /** jose's key selector over `jwks`, for verifying Gatehouse's own tokens locally. */
+  verificationKeys: JWTVerifyGetKey;
   secrets: Readonly<Record<SecretPurpose, Uint8Array>>;
 }
 
@@ -40,12 +48,16 @@ async function fetchAndImport(env: Env): Promise<IsolateKeys> {
   for (const key of keySet.signingKeys) {
     if (!key.current) continue;
     const privateKey = await importJWK(key.privateJwk, key.alg);
-    if (!(privateKey instanceof CryptoKey)) throw new Error(`Signing key ${key.kid} is not asymmetric`);
+    if (!(privateKey instanceof CryptoKey)) {
+      throw new Error(`Signing key ${key.kid} is not asymmetric`);
+    }
     signing.set(key.alg, { kid: key.kid, alg: key.alg, privateKey });
   }
+  const jwks = { keys: keySet.signingKeys.map(publicJwk) };
   return {
     signing,
-    jwks: { keys: keySet.signingKeys.map(publicJwk) },
+    jwks,
+    verificationKeys: createLocalJWKSet(jwks),
     secrets: {
       seal: b64u.decode(keySet.secrets.seal),
       cookie: b64u.decode(keySet.secrets.cookie),
@@ -76,6 +88,14 @@ export async function getSigningKey(env: Env, alg: SigningAlg): Promise<SigningK
 /** Public keys only, one per algorithm, distinct kids (served at /jwks.json). */
 export async function getPublicJwks(env: Env): Promise<JSONWebKeySet> {
   return (await loadKeys(env)).jwks;
+}
+
+/**
+ * Gatehouse's public keys as a jose key selector (createLocalJWKSet), built once per isolate:
+ * verifying a token Gatehouse issued reads no storage.
+ */
+export async function getVerificationKeys(env: Env): Promise<JWTVerifyGetKey> {
+  return (await loadKeys(env)).verificationKeys;
 }
 
 /**
