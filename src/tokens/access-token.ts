@@ -1,4 +1,9 @@
-// OWNER: helper B (tokens). RFC 9068 JWT access tokens.
+import { SignJWT } from "jose";
+import { getConfig } from "../config";
+import { randomToken } from "../crypto/random";
+import { ACCESS_TOKEN_TYP } from "./jwt-profile";
+import { getSigningKey } from "./keys";
+
 export interface AccessTokenClaims {
   issuer: string;
   sub: string;
@@ -17,9 +22,61 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
+/**
+ * The JWT claims set of an access token (RFC 9068 §2.2). `grant_id` is a private claim
+ * (RFC 7519 §4.3): the grant's Durable Object name, so introspection and revocation can find the
+ * grant from the token alone. It is an identifier, not a credential.
+ */
+export interface AccessTokenPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  auth_time?: number;
+  grant_id: string;
+}
+
+/**
+ * Issues an RFC 9068 access token signed with ACCESS_TOKEN_ALG (ES256 by default). The only
+ * key material used is the isolate's cached signing key: no storage read per token.
+ */
 export async function issueAccessToken(
-  _env: Env,
-  _claims: AccessTokenClaims,
+  env: Env,
+  claims: AccessTokenClaims,
 ): Promise<IssuedAccessToken> {
-  throw new Error("not implemented");
+  const config = getConfig(env);
+  const key = await getSigningKey(env, config.accessTokenAlg);
+  const iat = Math.floor(Date.now() / 1000);
+  const payload: AccessTokenPayload = {
+    iss: claims.issuer,
+    sub: claims.sub,
+    aud: audienceClaim(claims.audience, claims.issuer),
+    client_id: claims.clientId,
+    // RFC 9068 §2.2.3: space-delimited, as in RFC 6749 §3.3.
+    scope: claims.scope.join(" "),
+    iat,
+    exp: iat + config.accessTokenTtl,
+    jti: randomToken(16),
+    ...(claims.authTime === undefined ? {} : { auth_time: claims.authTime }),
+    grant_id: claims.grantId,
+  };
+  const token = await new SignJWT({ ...payload })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+    .sign(key.privateKey);
+  return { token, expiresIn: config.accessTokenTtl };
+}
+
+/**
+ * RFC 9068 §3: the audience is the requested resource(s); without a resource indicator the
+ * token is for the authorization server's own APIs, so the issuer is the audience. One audience
+ * is a plain string (RFC 7519 §4.1.3 allows both forms; single-valued is the common case).
+ */
+function audienceClaim(audience: readonly string[], issuer: string): string | string[] {
+  if (audience.length === 0) return issuer;
+  if (audience.length === 1) return audience[0]!;
+  return [...audience];
 }

@@ -1,4 +1,11 @@
-// OWNER: helper B (tokens). OpenID Connect Core §2 ID tokens.
+import { SignJWT } from "jose";
+import { getConfig } from "../config";
+import { b64u, utf8 } from "../crypto/encoding";
+import { getSigningKey } from "./keys";
+
+/** A JSON value a standard claim may take (OIDC Core §5.1: strings, booleans, numbers). */
+export type StandardClaimValue = string | number | boolean;
+
 export interface IdTokenClaims {
   issuer: string;
   sub: string;
@@ -8,10 +15,56 @@ export interface IdTokenClaims {
   /** The access token issued beside it, for `at_hash` (OIDC Core §3.1.3.6). */
   accessToken?: string;
   /** Standard claims released by scope (profile: name; email: email). */
-  claims?: Record<string, string>;
+  claims?: Record<string, StandardClaimValue>;
 }
 
+/** RS256: the default `id_token_signed_response_alg` (OIDC Dynamic Client Registration §2). */
+export const ID_TOKEN_ALG = "RS256";
+
 /** Signs an ID token with RS256 (OIDC's default `id_token_signed_response_alg`). */
-export async function issueIdToken(_env: Env, _claims: IdTokenClaims): Promise<string> {
-  throw new Error("not implemented");
+export async function issueIdToken(env: Env, claims: IdTokenClaims): Promise<string> {
+  const config = getConfig(env);
+  const key = await getSigningKey(env, ID_TOKEN_ALG);
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = {
+    ...releasedClaims(claims.claims),
+    // OIDC Core §2: iss, sub, aud, exp, iat are required; auth_time since we always know it.
+    iss: claims.issuer,
+    sub: claims.sub,
+    // One audience, so no azp is needed (OIDC Core §2: azp only for multiple audiences).
+    aud: claims.clientId,
+    iat,
+    // Same lifetime as the access token it accompanies.
+    exp: iat + config.accessTokenTtl,
+    auth_time: claims.authTime,
+    ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
+    ...(claims.accessToken === undefined
+      ? {}
+      : { at_hash: await accessTokenHash(claims.accessToken) }),
+  };
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+    .sign(key.privateKey);
+}
+
+/** Claims the ID token sets itself (RFC 7519 §4.1, OIDC Core §2); released claims never do. */
+const PROTOCOL_CLAIMS = new Set([
+  "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce", "acr", "amr", "azp",
+  "at_hash", "c_hash",
+]);
+
+function releasedClaims(
+  claims: Record<string, StandardClaimValue> | undefined,
+): Record<string, StandardClaimValue> {
+  if (!claims) return {};
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)));
+}
+
+/**
+ * OIDC Core §3.1.3.6: the left-most half of the hash of the access token's ASCII octets,
+ * base64url-encoded, with the hash of the ID token's `alg` (SHA-256 for RS256 and ES256).
+ */
+export async function accessTokenHash(accessToken: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(accessToken)));
+  return b64u.encode(digest.slice(0, digest.length / 2));
 }

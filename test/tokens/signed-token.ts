@@ -1,0 +1,46 @@
+import { SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
+import type { SigningAlg } from "../../src/config";
+import { b64u } from "../../src/crypto/encoding";
+import { randomToken } from "../../src/crypto/random";
+import { getSigningKey } from "../../src/tokens/keys";
+import { ORIGIN } from "../helpers/http";
+
+export interface SignedTokenOptions {
+  alg?: SigningAlg;
+  /** Header parameters replacing the RFC 9068 defaults (typ at+jwt, the key's alg and kid). */
+  header?: Partial<JWTHeaderParameters>;
+  /** Claims replacing the defaults; a claim set to undefined is left out. */
+  claims?: JWTPayload;
+}
+
+/**
+ * A token signed with Gatehouse's own key, valid for the example API (issuer and audience
+ * ORIGIN) unless `options` change it: lets a test send exactly one violation at a time.
+ */
+export async function signedToken(env: Env, options: SignedTokenOptions = {}): Promise<string> {
+  const key = await getSigningKey(env, options.alg ?? "ES256");
+  const now = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload = {
+    iss: ORIGIN,
+    sub: "user-1",
+    aud: ORIGIN,
+    client_id: "client-1",
+    scope: "openid profile",
+    iat: now,
+    exp: now + 600,
+    jti: randomToken(16),
+    ...options.claims,
+  };
+  for (const [name, value] of Object.entries(claims)) {
+    if (value === undefined) delete claims[name];
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt", ...options.header })
+    .sign(key.privateKey);
+}
+
+/** An unsecured JWT (RFC 7519 §6: alg "none", empty signature) with the given claims. */
+export function unsecuredToken(claims: JWTPayload, typ = "at+jwt"): string {
+  const part = (o: object) => b64u.encode(JSON.stringify(o));
+  return `${part({ alg: "none", typ })}.${part(claims)}.`;
+}
