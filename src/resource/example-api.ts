@@ -1,5 +1,28 @@
-// OWNER: B
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { getVerificationKeys } from "../tokens/keys";
+import { requireAccessToken } from "./bearer-auth";
 
+/**
+ * An example protected API served by Gatehouse itself: a token issued without a `resource`
+ * has the issuer as its audience (RFC 9068 §3), so this API's identifier is the issuer.
+ * Verification uses the isolate's cached public keys: no storage read per request.
+ */
 export const exampleApiRoutes = new Hono<AppEnv>();
+
+exampleApiRoutes.get(
+  "/api/me",
+  requireAccessToken<AppEnv>({
+    issuer: (c) => c.get("issuer"),
+    audience: (c) => c.get("issuer"),
+    keysFor: (c) => getVerificationKeys(c.env),
+  }),
+  (c) => {
+    const token = c.get("accessToken");
+    return c.json(
+      { sub: token.sub, client_id: token.clientId, scope: token.scopes.join(" ") },
+      200,
+      { "Cache-Control": "no-store" },
+    );
+  },
+);

@@ -1,0 +1,128 @@
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { OAuthError } from "../oauth/errors";
+import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
+import { bearerChallenge } from "./www-authenticate";
+
+/** What the middleware sets for the handlers after it: `c.get("accessToken")`. */
+export interface AccessTokenVariables {
+  accessToken: VerifiedAccessToken;
+}
+
+/** The context of a request the middleware guards. */
+export type GuardedContext<E extends Env> = Context<E & { Variables: AccessTokenVariables }>;
+
+/** A value fixed at setup, or computed per request (Gatehouse's issuer is the request origin). */
+export type PerRequest<T, E extends Env> = T | ((c: GuardedContext<E>) => T);
+
+export interface RequireAccessTokenOptions<E extends Env> {
+  /** The authorization server's issuer identifier. */
+  issuer: PerRequest<string, E>;
+  /** This resource server's identifier(s), as clients name it in `resource` (RFC 8707). */
+  audience: PerRequest<string | readonly string[], E>;
+  /** The issuer's `jwks_uri`; its key set is fetched once per isolate and cached by jose. */
+  jwksUri?: string | URL;
+  /** Verification keys to use as they are (jose createLocalJWKSet or createRemoteJWKSet). */
+  keys?: JWTVerifyGetKey;
+  /** Verification keys that depend on the request, e.g. on its bindings. */
+  keysFor?: (c: GuardedContext<E>) => JWTVerifyGetKey | Promise<JWTVerifyGetKey>;
+  /** Scopes every request must carry (RFC 6750 §3.1 insufficient_scope otherwise). */
+  scopes?: readonly string[];
+  /** The challenge's realm; default: the first audience. */
+  realm?: string;
+}
+
+/**
+ * Remote key sets by URL, one per isolate: jose refetches only for an unknown kid (with a
+ * cooldown), so a protected request reads no storage and usually makes no fetch.
+ */
+const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+
+function remoteKeySet(uri: string | URL): JWTVerifyGetKey {
+  const href = new URL(uri).href;
+  let keySet = remoteKeySets.get(href);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(href));
+    remoteKeySets.set(href, keySet);
+  }
+  return keySet;
+}
+
+/** RFC 6750 §2.1: `Bearer b64token`; the scheme is case-insensitive (RFC 9110 §11.1). */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const SCHEME = /^Bearer(?: |$)/i;
+
+/**
+ * A Hono middleware that admits a request only with a valid RFC 9068 access token from
+ * `issuer` for `audience`, and renders RFC 6750 §3 errors itself (it runs inside other Workers'
+ * apps too). Depends on hono and jose only.
+ */
+export function requireAccessToken<E extends Env = Env>(
+  options: RequireAccessTokenOptions<E>,
+): MiddlewareHandler<E & { Variables: AccessTokenVariables }> {
+  const sources = [options.jwksUri, options.keys, options.keysFor].filter((s) => s !== undefined);
+  if (sources.length !== 1) {
+    throw new TypeError("requireAccessToken needs exactly one of jwksUri, keys or keysFor");
+  }
+  const fixedKeys = options.jwksUri !== undefined ? remoteKeySet(options.jwksUri) : options.keys;
+  const scopes = options.scopes ?? [];
+
+  return async (c, next) => {
+    const audience = resolve(options.audience, c);
+    const realm = options.realm ?? (typeof audience === "string" ? audience : audience[0]);
+    const authorization = c.req.header("Authorization");
+
+    // RFC 6750 §3.1: a request without credentials (or with another scheme) gets a bare challenge.
+    if (authorization === undefined || !SCHEME.test(authorization)) {
+      return c.body(null, 401, {
+        "WWW-Authenticate": bearerChallenge({ realm }),
+        "Cache-Control": "no-store",
+      });
+    }
+
+    try {
+      const token = BEARER.exec(authorization)?.[1];
+      if (token === undefined) {
+        throw new OAuthError("invalid_request", "The Authorization header is not a Bearer token");
+      }
+      const keys = fixedKeys ?? (await options.keysFor!(c));
+      const verified = await verifyAccessToken(token, {
+        issuer: resolve(options.issuer, c),
+        audience,
+        keys,
+        requiredScopes: scopes,
+      });
+      c.set("accessToken", verified);
+    } catch (err) {
+      return errorResponse(c, err, realm, scopes);
+    }
+    await next();
+  };
+}
+
+function resolve<T, E extends Env>(value: PerRequest<T, E>, c: GuardedContext<E>): T {
+  return typeof value === "function" ? (value as (c: GuardedContext<E>) => T)(c) : value;
+}
+
+function errorResponse(
+  c: Context,
+  err: unknown,
+  realm: string | undefined,
+  scopes: readonly string[],
+): Response {
+  if (!(err instanceof OAuthError)) throw err;
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  if (
+    err.error === "invalid_request" ||
+    err.error === "invalid_token" ||
+    err.error === "insufficient_scope"
+  ) {
+    headers["WWW-Authenticate"] = bearerChallenge({
+      realm,
+      error: err.error,
+      errorDescription: err.description,
+      ...(err.error === "insufficient_scope" ? { scope: scopes } : {}),
+    });
+  }
+  return c.json(err.toJSON(), err.status as 400, headers);
+}

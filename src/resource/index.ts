@@ -1,0 +1,26 @@
+/**
+ * Gatehouse's resource-server package: what another Worker imports to accept Gatehouse access
+ * tokens. Only hono and jose are dependencies; nothing here touches Gatehouse's storage.
+ *
+ *     app.use("/api/*", requireAccessToken({
+ *       issuer: "https://login.example.com",
+ *       audience: "https://api.example.com",
+ *       jwksUri: "https://login.example.com/jwks.json",
+ *     }));
+ *     app.get("/api/me", (c) => c.json({ sub: c.get("accessToken").sub }));
+ */
+export {
+  requireAccessToken,
+  type AccessTokenVariables,
+  type GuardedContext,
+  type PerRequest,
+  type RequireAccessTokenOptions,
+} from "./bearer-auth";
+export { bearerChallenge, type BearerChallenge } from "./www-authenticate";
+export {
+  verifyAccessToken,
+  type VerifiedAccessToken,
+  type VerifyAccessTokenOptions,
+} from "../tokens/verify-access-token";
+export { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../tokens/jwt-profile";
+export { OAuthError } from "../oauth/errors";
