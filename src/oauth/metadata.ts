@@ -1,5 +1,67 @@
-// OWNER: B
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";
+import { ID_TOKEN_ALG } from "../tokens/id-token";
+import { getPublicJwks } from "../tokens/keys";
+
+/**
+ * Authorization server metadata (RFC 8414 §2) that is also an OpenID Provider configuration
+ * (OIDC Discovery §3). It lists only what Gatehouse implements: a client that trusts it must
+ * never meet an endpoint or a value that does not work.
+ */
+export function authorizationServerMetadata(issuer: string, config: Config) {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/jwks.json`,
+    // POST /register exists only when dynamic registration is open or token-protected
+    // (REGISTRATION); with "closed" clients come from the admin API, so it is not advertised.
+    ...(config.registration === "closed" ? {} : { registration_endpoint: `${issuer}/register` }),
+    // Revocation (RFC 7009 revocation_endpoint), introspection (RFC 7662
+    // introspection_endpoint) and userinfo (OIDC userinfo_endpoint) are listed here once
+    // their routes exist, each with its *_auth_methods_supported.
+    scopes_supported: ["openid", "profile", "email"],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    // OAuth 2.1 §4.1.1: S256 only; "plain" is not offered.
+    code_challenge_methods_supported: ["S256"],
+    // RFC 9207 §3: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+    subject_types_supported: ["public"],
+    // ID tokens are signed with RS256 (ID_TOKEN_ALG); both algorithms have keys in the JWKS.
+    id_token_signing_alg_values_supported: [ID_TOKEN_ALG, "ES256"],
+    prompt_values_supported: ["none", "login", "consent"],
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "email"],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+  };
+}
 
 export const metadataRoutes = new Hono<AppEnv>();
+
+// Browser-based clients read these documents cross-origin; they hold nothing secret.
+const publicCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
+
+function metadataResponse(c: Context<AppEnv>): Response {
+  return c.json(authorizationServerMetadata(c.get("issuer"), c.get("config")), 200, {
+    "Cache-Control": "public, max-age=300",
+  });
+}
+
+// RFC 8414 §3 and OIDC Discovery §4: the same document at both well-known locations.
+metadataRoutes.use("/.well-known/oauth-authorization-server", publicCors);
+metadataRoutes.use("/.well-known/openid-configuration", publicCors);
+metadataRoutes.use("/jwks.json", publicCors);
+
+metadataRoutes.get("/.well-known/oauth-authorization-server", metadataResponse);
+metadataRoutes.get("/.well-known/openid-configuration", metadataResponse);
+
+// RFC 7517 §5: public keys only. Cached a little longer than metadata: keys change only by
+// rotation, which must publish a new key longer than this before signing with it.
+metadataRoutes.get("/jwks.json", async (c) =>
+  c.json(await getPublicJwks(c.env), 200, { "Cache-Control": "public, max-age=600" }),
+);
