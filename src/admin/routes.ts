@@ -1,5 +1,11 @@
-// OWNER: A
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { clientAdminRoutes } from "./clients";
+import { requireAdmin } from "./guard";
+import { userAdminRoutes } from "./users";
 
-export const adminRoutes = new Hono<AppEnv>();
+/** The admin API, mounted at /admin (DESIGN.md "Admin API"): JSON in and out. */
+export const adminRoutes = new Hono<AppEnv>()
+  .use("*", requireAdmin)
+  .route("/clients", clientAdminRoutes)
+  .route("/users", userAdminRoutes);

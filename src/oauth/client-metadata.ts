@@ -70,82 +70,86 @@ const RedirectUri = v.pipe(
   ),
 );
 
+/** A JSON object, not an array or a primitive (valibot's object schemas accept arrays). */
+export const isJsonObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
 /** The RFC 7591 §2 fields Gatehouse understands. Unknown fields are dropped (§2: MAY ignore). */
-export const ClientMetadataSchema = v.object(
-  {
-    redirect_uris: v.pipe(
-      v.array(RedirectUri, "redirect_uris must be an array of URIs"),
-      v.minLength(1, "redirect_uris must contain at least one URI"),
-      v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
-      v.transform(unique),
-    ),
-    client_name: v.optional(
-      v.pipe(
-        v.string("client_name must be a string"),
-        v.trim(),
-        v.minLength(1, "client_name must not be empty"),
-        v.maxLength(200, "client_name must have at most 200 characters"),
+export const ClientMetadataSchema = v.pipe(
+  v.custom<Record<string, unknown>>(isJsonObject, "The client metadata must be a JSON object"),
+  v.object(
+    {
+      redirect_uris: v.pipe(
+        v.array(RedirectUri, "redirect_uris must be an array of URIs"),
+        v.minLength(1, "redirect_uris must contain at least one URI"),
+        v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
+        v.transform(unique),
       ),
-    ),
-    client_uri: v.optional(webUri("client_uri")),
-    logo_uri: v.optional(webUri("logo_uri")),
-    contacts: v.optional(
-      v.pipe(
-        v.array(
-          v.pipe(v.string("contacts must contain strings"), v.email("contacts must be e-mail addresses")),
-          "contacts must be an array of e-mail addresses",
+      client_name: v.optional(
+        v.pipe(
+          v.string("client_name must be a string"),
+          v.trim(),
+          v.minLength(1, "client_name must not be empty"),
+          v.maxLength(200, "client_name must have at most 200 characters"),
         ),
-        v.maxLength(MAX_CONTACTS, `contacts may contain at most ${MAX_CONTACTS} addresses`),
       ),
-    ),
-    grant_types: v.optional(
-      v.pipe(
-        v.array(
-          v.picklist(GRANT_TYPES, `grant_types may contain only ${GRANT_TYPES.join(", ")}`),
-          "grant_types must be an array",
+      client_uri: v.optional(webUri("client_uri")),
+      logo_uri: v.optional(webUri("logo_uri")),
+      contacts: v.optional(
+        v.pipe(
+          v.array(
+            v.pipe(v.string("contacts must contain strings"), v.email("contacts must be e-mail addresses")),
+            "contacts must be an array of e-mail addresses",
+          ),
+          v.maxLength(MAX_CONTACTS, `contacts may contain at most ${MAX_CONTACTS} addresses`),
         ),
-        v.minLength(1, "grant_types must not be empty"),
-        v.transform(unique),
       ),
-      () => ["authorization_code" as const],
-    ),
-    // Gatehouse implements only the authorization code flow (OAuth 2.1 drops the implicit one).
-    response_types: v.optional(
-      v.pipe(
-        v.array(v.literal("code", 'response_types may contain only "code"'), "response_types must be an array"),
-        v.minLength(1, "response_types must not be empty"),
-        v.transform(unique),
+      grant_types: v.optional(
+        v.pipe(
+          v.array(
+            v.picklist(GRANT_TYPES, `grant_types may contain only ${GRANT_TYPES.join(", ")}`),
+            "grant_types must be an array",
+          ),
+          v.minLength(1, "grant_types must not be empty"),
+          v.transform(unique),
+        ),
+        () => ["authorization_code" as const],
       ),
-      () => ["code" as const],
-    ),
-    token_endpoint_auth_method: v.optional(
-      v.picklist(
-        TOKEN_ENDPOINT_AUTH_METHODS,
-        `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+      // Gatehouse implements only the authorization code flow (OAuth 2.1 drops the implicit one).
+      response_types: v.optional(
+        v.pipe(
+          v.array(v.literal("code", 'response_types may contain only "code"'), "response_types must be an array"),
+          v.minLength(1, "response_types must not be empty"),
+          v.transform(unique),
+        ),
+        () => ["code" as const],
       ),
-      "client_secret_basic",
-    ),
-    scope: v.optional(
-      v.pipe(
-        v.string("scope must be a string"),
-        v.regex(SCOPE_SYNTAX, "scope must be space-separated scope tokens (RFC 6749 §3.3)"),
-        v.transform((s) => unique(s.split(" ")).join(" ")),
+      token_endpoint_auth_method: v.optional(
+        v.picklist(
+          TOKEN_ENDPOINT_AUTH_METHODS,
+          `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+        ),
+        "client_secret_basic",
       ),
-      DEFAULT_CLIENT_SCOPE,
-    ),
-    // Gatehouse extension: narrows the RFC 8707 resources this client may ask for.
-    resources: v.optional(
-      v.pipe(
-        v.array(v.string("resources must contain strings"), "resources must be an array of URIs"),
-        v.minLength(1, "resources must not be empty (omit it to allow every resource)"),
-        v.transform(unique),
+      scope: v.optional(
+        v.pipe(
+          v.string("scope must be a string"),
+          v.regex(SCOPE_SYNTAX, "scope must be space-separated scope tokens (RFC 6749 §3.3)"),
+          v.transform((s) => unique(s.split(" ")).join(" ")),
+        ),
+        DEFAULT_CLIENT_SCOPE,
       ),
-    ),
-  },
-  (issue) => {
-    const field = v.getDotPath(issue);
-    return field === null ? "The client metadata must be a JSON object" : `${field} is required`;
-  },
+      // Gatehouse extension: narrows the RFC 8707 resources this client may ask for.
+      resources: v.optional(
+        v.pipe(
+          v.array(v.string("resources must contain strings"), "resources must be an array of URIs"),
+          v.minLength(1, "resources must not be empty (omit it to allow every resource)"),
+          v.transform(unique),
+        ),
+      ),
+    },
+    (issue) => `${v.getDotPath(issue) ?? "redirect_uris"} is required`,
+  ),
 );
 
 /**

@@ -56,32 +56,38 @@ export const UsernameSchema = v.pipe(
 );
 
 /** The body of `POST /admin/users` and the input of `createUser`. Unknown fields are refused. */
-export const NewUserSchema = v.strictObject(
-  {
-    username: UsernameSchema,
-    password: NewPasswordSchema,
-    email: v.optional(
-      v.pipe(
-        v.string("email must be a string"),
-        v.trim(),
-        v.maxLength(254, "email must have at most 254 characters"),
-        v.email("email is not an e-mail address"),
+export const NewUserSchema = v.pipe(
+  // valibot's object schemas accept arrays; a user is a JSON object.
+  v.custom<Record<string, unknown>>(
+    (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+    "The user must be a JSON object",
+  ),
+  v.strictObject(
+    {
+      username: UsernameSchema,
+      password: NewPasswordSchema,
+      email: v.optional(
+        v.pipe(
+          v.string("email must be a string"),
+          v.trim(),
+          v.maxLength(254, "email must have at most 254 characters"),
+          v.email("email is not an e-mail address"),
+        ),
       ),
-    ),
-    name: v.optional(
-      v.pipe(
-        v.string("name must be a string"),
-        v.trim(),
-        v.minLength(1, "name must not be empty"),
-        v.maxLength(256, "name must have at most 256 characters"),
+      name: v.optional(
+        v.pipe(
+          v.string("name must be a string"),
+          v.trim(),
+          v.minLength(1, "name must not be empty"),
+          v.maxLength(256, "name must have at most 256 characters"),
+        ),
       ),
-    ),
-  },
-  (issue) => {
-    const field = v.getDotPath(issue);
-    if (field === null) return "The user must be a JSON object";
-    return issue.expected === "never" ? `unknown field "${field}"` : `${field} is required`;
-  },
+    },
+    (issue) => {
+      const field = v.getDotPath(issue) ?? "";
+      return issue.expected === "never" ? `unknown field "${field}"` : `${field} is required`;
+    },
+  ),
 );
 export type NewUser = v.InferInput<typeof NewUserSchema>;
 

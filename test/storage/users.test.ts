@@ -86,6 +86,7 @@ describe("user store", () => {
     ["an empty name", { username: "someone", password, name: "  " }],
     ["an unknown field", { username: "someone", password, role: "admin" }],
     ["a non-object", "someone"],
+    ["an array", [{ username: "someone", password }]],
   ])("refuses %s (invalid_request)", async (_, input) => {
     const error = await rejection(createUser(env, input));
     expect(error.error).toBe("invalid_request");

@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../http/app-env";
+import { isJsonObject } from "../oauth/client-metadata";
+import { clientInformationResponse, registerClient } from "../oauth/client-registration";
+import { OAuthError } from "../oauth/errors";
+import { deleteClient, getClient, listClients } from "../storage/clients";
+import { jsonBody } from "./json-body";
+import { pageQuery } from "./pagination";
+
+// The fields themselves are checked by parseClientMetadata (the same rules as POST /register);
+// here only that the body is a JSON object.
+const AnyObject = v.custom<Record<string, unknown>>(isJsonObject, "The client metadata must be a JSON object");
+
+const noSuchClient = () => new OAuthError("not_found", "No such client");
+
+/** /admin/clients: client registrations. Reads never show a secret or its hash. */
+export const clientAdminRoutes = new Hono<AppEnv>()
+  .post("/", ...jsonBody(AnyObject, "invalid_client_metadata"), async (c) => {
+    const { record, clientSecret } = await registerClient(c.env, c.get("config"), c.req.valid("json"));
+    return c.json(clientInformationResponse(record, clientSecret), 201);
+  })
+  .get("/", pageQuery, async (c) => {
+    const { cursor, limit } = c.req.valid("query");
+    const page = await listClients(c.env, { cursor, limit });
+    return c.json({
+      clients: page.clients.map((record) => clientInformationResponse(record)),
+      ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+    });
+  })
+  .get("/:id", async (c) => {
+    const record = await getClient(c.env, c.req.param("id"));
+    if (record === null) throw noSuchClient();
+    return c.json(clientInformationResponse(record));
+  })
+  .delete("/:id", async (c) => {
+    if (!(await deleteClient(c.env, c.req.param("id")))) throw noSuchClient();
+    return c.body(null, 204);
+  });
