@@ -2,16 +2,12 @@
  * Shared fixtures for every test: a registered client, a user who can log in. They go through
  * the admin API over HTTP, the way an operator would set up a deployment.
  */
+import type { ClientInformationResponse } from "../../src/oauth/client-registration";
 import type { ClientMetadata } from "../../src/storage/clients";
 import { admin } from "./http";
 
 /** The RFC 7591 §3.2.1 client information response, as the admin API answers it. */
-export type ClientInformation = ClientMetadata & {
-  client_id: string;
-  client_secret?: string;
-  client_id_issued_at: number;
-  client_secret_expires_at?: number;
-};
+export type ClientInformation = ClientInformationResponse;
 
 export interface TestClient {
   client_id: string;
