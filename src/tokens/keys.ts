@@ -25,20 +25,21 @@ interface IsolateKeys {
 }
 
 /**
- * One promise per isolate: concurrent first requests share one KeyStore round trip, and every
- * later request reuses the imported keys (DESIGN.md "The hot path": keys are imported once per
- * isolate, never per request). A failed load is dropped so the next request retries.
+ * The isolate's keys once loaded: every later request reuses them (DESIGN.md "The hot path":
+ * keys are imported once per isolate, never per request).
+ *
+ * Only the settled value is shared ("check, then set"), never the in-flight load: on Workers a
+ * request awaiting a promise whose I/O belongs to another request hangs if that request is
+ * cancelled, and a cached pending promise would then hang every later request of the isolate.
+ * So requests that arrive before the first load finishes each ask the KeyStore (which returns
+ * the same key set to all), and a failed load caches nothing, so the next request retries.
  */
-let isolateKeys: Promise<IsolateKeys> | undefined;
+let isolateKeys: IsolateKeys | undefined;
 
-function loadKeys(env: Env): Promise<IsolateKeys> {
-  if (!isolateKeys) {
-    const loading = fetchAndImport(env);
-    isolateKeys = loading;
-    loading.catch(() => {
-      if (isolateKeys === loading) isolateKeys = undefined;
-    });
-  }
+async function loadKeys(env: Env): Promise<IsolateKeys> {
+  if (isolateKeys) return isolateKeys;
+  const loaded = await fetchAndImport(env);
+  isolateKeys ??= loaded;
   return isolateKeys;
 }
 
