@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
+// local state, a stand-in client application on another port, and Debian's Chromium (headless,
+// driven by playwright-core), then runs the tests of ./flows.mjs and prints "N passed, M failed".
+// Screenshots of the pages go to e2e/screenshots/ (not committed).
+// Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { tests } from "./flows.mjs";
+import { AdminApi } from "./oauth.mjs";
+import { startRelyingParty } from "./relying-party.mjs";
+import { startGatehouse } from "./wrangler.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const screenshots = join(here, "screenshots");
+const TEST_TIMEOUT_MS = 60_000;
+
+let gatehouse;
+let rp;
+let browser;
+let cleaningUp;
+function cleanup() {
+  cleaningUp ??= (async () => {
+    await browser?.close().catch(() => {});
+    await rp?.close().catch(() => {});
+    await gatehouse?.stop();
+  })();
+  return cleaningUp;
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+let passed = 0;
+let failed = 0;
+try {
+  mkdirSync(screenshots, { recursive: true });
+  gatehouse = await startGatehouse({ cwd: dirname(here) });
+  rp = await startRelyingParty();
+  const admin = new AdminApi(gatehouse.base, gatehouse.adminToken);
+  const client = await admin.createClient({
+    client_name: "E2E Demo App",
+    redirect_uris: [rp.redirectUri],
+    grant_types: ["authorization_code", "refresh_token"],
+    token_endpoint_auth_method: "client_secret_basic",
+    scope: "openid profile email",
+  });
+  const newUser = async () => {
+    const password = randomBytes(12).toString("base64url");
+    const name = "Ada Lovelace";
+    const created = await admin.createUser({
+      username: `ada-${randomBytes(6).toString("hex")}`,
+      password,
+      name,
+      email: "ada@example.com",
+    });
+    return { ...created, name, password };
+  };
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots };
+  const selected = tests.filter((t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY));
+  for (const test of selected) {
+    const browserContext = await browser.newContext();
+    browserContext.setDefaultTimeout(15_000);
+    const page = await browserContext.newPage();
+    try {
+      await withTimeout(test.run(context, page), TEST_TIMEOUT_MS, test.name);
+      passed++;
+      console.log(`  ✓ ${test.name}`);
+    } catch (err) {
+      failed++;
+      console.log(`  ✗ ${test.name}\n      ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n      ")}`);
+      console.log(`      (page: ${page.url()})`);
+    } finally {
+      await browserContext.close().catch(() => {});
+    }
+  }
+} catch (err) {
+  failed++;
+  console.log(`  ✗ set-up failed: ${err?.stack ?? err}`);
+} finally {
+  if (failed > 0 && gatehouse) console.log(`\n--- wrangler output (tail) ---\n${gatehouse.log().slice(-3000)}`);
+  await cleanup();
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
