@@ -47,10 +47,8 @@ export async function authorizationCodeGrant(
     throw new OAuthError("invalid_target", "A resource was not part of the authorization");
   }
 
-  const [, user] = await Promise.all([
-    verifyPkce(params.get("code_verifier"), code.codeChallenge),
-    getUser(env, code.sub),
-  ]);
+  await verifyPkce(params.get("code_verifier"), code.codeChallenge);
+  const user = await getUser(env, code.sub);
   if (user === null) throw new OAuthError("invalid_grant", "The user no longer exists");
 
   const now = Math.floor(Date.now() / 1000);

@@ -1,0 +1,319 @@
+import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { sha256 } from "../../src/crypto/hash";
+import { getRefreshTokenRecord } from "../../src/storage/refresh-tokens";
+import { type TokenResponseBody, exchangeCode, mintCode, refresh } from "../helpers/codes";
+import { createClient, createPublicClient, createUser } from "../helpers/fixtures";
+import { admin, postForm, request } from "../helpers/http";
+
+async function expectTokens(res: Response): Promise<TokenResponseBody> {
+  expect(res.status).toBe(200);
+  // RFC 6749 §5.1
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
+  return (await res.json()) as TokenResponseBody;
+}
+
+async function expectError(res: Response, error: string, status = 400): Promise<void> {
+  const body = (await res.json()) as { error: string; error_description: string };
+  expect({ status: res.status, error: body.error }).toEqual({ status, error });
+  expect(body.error_description).toBeTruthy();
+  // RFC 6749 §5.1 applies to error responses too.
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () => {
+  it.each(["client_secret_basic", "client_secret_post", "none"] as const)(
+    "exchanges a code for tokens with %s",
+    async (method) => {
+      const client =
+        method === "none"
+          ? await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
+          : await createClient({ token_endpoint_auth_method: method });
+      const user = await createUser();
+      const minted = await mintCode(env, client, user, { nonce: "n-0S6_WzA2Mj" });
+      const tokens = await expectTokens(await exchangeCode(client, minted));
+
+      expect(tokens).toMatchObject({
+        token_type: "Bearer",
+        expires_in: 600,
+        scope: "openid profile email",
+      });
+      expect(decodeJwt(tokens.access_token)).toMatchObject({
+        sub: user.sub,
+        client_id: client.client_id,
+        scope: "openid profile email",
+        grant_id: minted.payload.grantId,
+      });
+      expect(tokens.refresh_token).toMatch(new RegExp(`^${minted.payload.grantId}\\.`));
+      expect(decodeJwt(tokens.id_token ?? "")).toMatchObject({
+        sub: user.sub,
+        aud: client.client_id,
+        nonce: "n-0S6_WzA2Mj",
+        auth_time: minted.payload.authTime,
+      });
+    },
+  );
+
+  it("issues no refresh token to a client without the refresh_token grant type", async () => {
+    const client = await createClient({ grant_types: ["authorization_code"] });
+    const tokens = await expectTokens(
+      await exchangeCode(client, await mintCode(env, client, await createUser())),
+    );
+    expect(tokens.access_token).toBeTruthy();
+    expect(tokens.refresh_token).toBeUndefined();
+  });
+
+  it("issues an ID token only when openid was granted", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser(), { scope: ["profile"] });
+    const tokens = await expectTokens(await exchangeCode(client, minted));
+    expect(tokens.scope).toBe("profile");
+    expect(tokens.id_token).toBeUndefined();
+  });
+
+  it("releases name with the profile scope and email only with the email scope", async () => {
+    const client = await createClient();
+    const user = await createUser({ name: "Ada Lovelace", email: "ada@example.com" });
+    const minted = await mintCode(env, client, user, { scope: ["openid", "profile"] });
+    const idToken = decodeJwt((await expectTokens(await exchangeCode(client, minted))).id_token ?? "");
+    expect(idToken.name).toBe("Ada Lovelace");
+    expect(idToken.email).toBeUndefined();
+  });
+
+  it("records the refresh token in KV by its hash, never in clear", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const tokens = await expectTokens(await exchangeCode(client, minted));
+    const token = tokens.refresh_token ?? "";
+    expect(await getRefreshTokenRecord(env, await sha256(token))).toMatchObject({
+      grantId: minted.payload.grantId,
+      clientId: client.client_id,
+    });
+    expect(await env.TOKENS.get(`refresh:${token}`)).toBeNull();
+  });
+
+  it("refuses a wrong code_verifier with invalid_grant, without consuming the code", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const other = await mintCode(env, client, await createUser());
+    await expectError(
+      await exchangeCode(client, minted, { code_verifier: other.verifier }),
+      "invalid_grant",
+    );
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses a missing code_verifier (PKCE is mandatory)", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const res = await postForm(
+      "/token",
+      { grant_type: "authorization_code", code: minted.code, redirect_uri: minted.payload.redirectUri },
+      { Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` },
+    );
+    await expectError(res, "invalid_request");
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses a code_verifier of bad syntax (RFC 7636 §4.1)", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    await expectError(
+      await exchangeCode(client, minted, { code_verifier: `${minted.verifier}+` }),
+      "invalid_request",
+    );
+    await expectError(
+      await exchangeCode(client, minted, { code_verifier: minted.verifier.slice(0, 42) }),
+      "invalid_request",
+    );
+  });
+
+  it("refuses a code issued to another client, without consuming it", async () => {
+    const owner = await createClient();
+    const thief = await createClient();
+    const minted = await mintCode(env, owner, await createUser());
+    await expectError(await exchangeCode(thief, minted), "invalid_grant");
+    await expectTokens(await exchangeCode(owner, minted));
+  });
+
+  it("refuses a wrong client secret with invalid_client, without consuming the code", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    await expectError(
+      await exchangeCode({ ...client, client_secret: "wrong" }, minted),
+      "invalid_client",
+      401,
+    );
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses a redirect_uri that differs from the authorization request's", async () => {
+    const client = await createClient({
+      redirect_uris: ["https://rp.example/cb", "https://rp.example/other"],
+    });
+    const minted = await mintCode(env, client, await createUser());
+    for (const redirectUri of ["https://rp.example/other", "https://rp.example/cb/", "https://RP.example/cb"]) {
+      await expectError(
+        await exchangeCode(client, minted, { redirect_uri: redirectUri }),
+        "invalid_grant",
+      );
+    }
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("requires redirect_uri when the authorization request included it", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    await expectError(await exchangeCode(client, minted, { redirect_uri: "" }), "invalid_request");
+  });
+
+  it("does not require redirect_uri when the authorization request omitted it", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser(), { redirectUriProvided: false });
+    await expectTokens(await exchangeCode(client, minted, { redirect_uri: "" }));
+  });
+
+  it("refuses an expired code", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime((minted.payload.expiresAt + 1) * 1000);
+    await expectError(await exchangeCode(client, minted), "invalid_grant");
+  });
+
+  it("refuses a tampered, truncated or made-up code", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const parts = minted.code.split(".");
+    const ciphertext = parts[3] ?? "";
+    const flipped = `${ciphertext[0] === "A" ? "B" : "A"}${ciphertext.slice(1)}`;
+    const tampered = [...parts.slice(0, 3), flipped, ...parts.slice(4)].join(".");
+    for (const code of [tampered, minted.code.slice(0, -2), "not-a-code", "a.b.c.d.e", "%00"]) {
+      await expectError(await exchangeCode(client, { ...minted, code }), "invalid_grant");
+    }
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses a request without a code", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    await expectError(await exchangeCode(client, minted, { code: "" }), "invalid_request");
+  });
+
+  it("refuses a repeated parameter (RFC 6749 §3.2)", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const form = new URLSearchParams({
+      grant_type: "authorization_code",
+      code: minted.code,
+      redirect_uri: minted.payload.redirectUri,
+      code_verifier: minted.verifier,
+    });
+    form.append("code_verifier", minted.verifier);
+    const res = await postForm("/token", form, {
+      Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}`,
+    });
+    await expectError(res, "invalid_request");
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses a reused code and revokes the refresh token issued from it", async () => {
+    const client = await createClient();
+    const minted = await mintCode(env, client, await createUser());
+    const first = await expectTokens(await exchangeCode(client, minted));
+    const refreshToken = first.refresh_token ?? "";
+
+    await expectError(await exchangeCode(client, minted), "invalid_grant");
+    await expectError(await refresh(client, refreshToken), "invalid_grant");
+    expect(await getRefreshTokenRecord(env, await sha256(refreshToken))).toBeNull();
+  });
+
+  it("refuses a code of a user who has been deleted", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const minted = await mintCode(env, client, user);
+    expect((await admin("DELETE", `/users/${user.sub}`)).status).toBe(204);
+    await expectError(await exchangeCode(client, minted), "invalid_grant");
+  });
+
+  it("narrows the audience to requested resources, never beyond the authorized ones (RFC 8707)", async () => {
+    const client = await createClient();
+    const resources = ["https://api.example/a", "https://api.example/b"];
+    const minted = await mintCode(env, client, await createUser(), { resource: resources });
+    await expectError(
+      await exchangeCode(client, minted, { resource: "https://api.example/c" }),
+      "invalid_target",
+    );
+    const tokens = await expectTokens(
+      await exchangeCode(client, minted, { resource: "https://api.example/b" }),
+    );
+    expect(decodeJwt(tokens.access_token).aud).toBe("https://api.example/b");
+  });
+
+  it("gives the access token every authorized resource as audience by default", async () => {
+    const client = await createClient();
+    const resources = ["https://api.example/a", "https://api.example/b"];
+    const minted = await mintCode(env, client, await createUser(), { resource: resources });
+    const tokens = await expectTokens(await exchangeCode(client, minted));
+    expect(decodeJwt(tokens.access_token).aud).toEqual(resources);
+  });
+});
+
+describe("token endpoint: request rules (RFC 6749 §3.2, §5.2)", () => {
+  it("accepts POST only", async () => {
+    const res = await request("/token?grant_type=authorization_code");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("Allow")).toBe("POST");
+    await expectError(res, "invalid_request", 405);
+  });
+
+  it("refuses a request without grant_type", async () => {
+    const client = await createClient();
+    await expectError(
+      await postForm("/token", { client_id: client.client_id, code: "x" }),
+      "invalid_request",
+    );
+  });
+
+  it.each(["password", "implicit", "toString", "__proto__", "client_credentials "])(
+    "answers grant_type %j with unsupported_grant_type",
+    async (grantType) => {
+      const client = await createClient();
+      const res = await postForm(
+        "/token",
+        { grant_type: grantType },
+        { Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` },
+      );
+      await expectError(res, "unsupported_grant_type");
+    },
+  );
+
+  it("answers a grant type the client did not register with unauthorized_client", async () => {
+    const client = await createClient({ grant_types: ["authorization_code"] });
+    await expectError(await refresh(client, "anything"), "unauthorized_client");
+  });
+
+  it("refuses a body that is not application/x-www-form-urlencoded", async () => {
+    const res = await request("/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ grant_type: "authorization_code" }),
+    });
+    await expectError(res, "invalid_request");
+  });
+
+  it("refuses an oversized body with invalid_request, not a server error", async () => {
+    const res = await postForm("/token", {
+      grant_type: "authorization_code",
+      code: "x".repeat(100 * 1024),
+    });
+    await expectError(res, "invalid_request", 413);
+  });
+});
