@@ -142,6 +142,22 @@ export const tests = [
     },
   },
   {
+    name: "after 5 wrong passwords even the right one is refused for a while (429, login throttle)",
+    async run(t, page) {
+      const user = await t.newUser();
+      await page.goto(authorizeUrl(t.base, t.client).url);
+      for (let i = 0; i < 5; i++) {
+        const response = await signIn(page, user, `wrong-${i}`);
+        assert.equal(response.status(), 401, `attempt ${i + 1} is an ordinary failure`);
+      }
+      const response = await signIn(page, user);
+      assert.equal(response.status(), 429);
+      assert.ok(Number(await response.headerValue("retry-after")) > 0, "Retry-After");
+      assert.match(await page.getByRole("alert").innerText(), /try again later/i);
+      await page.screenshot({ path: join(t.screenshots, "login-throttled.png"), fullPage: true });
+    },
+  },
+  {
     name: "a consent form forged on another site, even with the real tokens, yields no code",
     async run(t, page) {
       await reachConsent(t, page, await t.newUser());

@@ -18,6 +18,8 @@ import {
   type LoginAttempt,
 } from "../../src/auth/throttle";
 import { OAuthError } from "../../src/oauth/errors";
+import { TestBrowser, authorizationRequest } from "../helpers/browser";
+import { createClient, createUser } from "../helpers/fixtures";
 
 const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
@@ -197,5 +199,37 @@ describe("login throttle (Durable Object through env.THROTTLE)", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const left = await runInDurableObject(stub, (_i, state) => [...state.storage.kv.list()]);
     expect(left).toEqual([]);
+  });
+});
+
+describe("login throttle through the login form", () => {
+  /** Opens the login page and submits it once per password; answers the last response. */
+  async function submitPasswords(username: string, passwords: string[], ip: string) {
+    const client = await createClient();
+    const browser = new TestBrowser();
+    let page = await (await browser.fetch((await authorizationRequest(client)).url)).text();
+    let res: Response | undefined;
+    for (const password of passwords) {
+      res = await browser.submit(page, { username, password }, { "CF-Connecting-IP": ip });
+      page = await res.clone().text();
+    }
+    return res!;
+  }
+
+  it("refuses even the right password with 429 and Retry-After after 5 failures", async () => {
+    const user = await createUser();
+    const wrong = Array.from({ length: 5 }, (_, i) => `wrong-${i}`);
+    const res = await submitPasswords(user.username, [...wrong, user.password], uniqueIp());
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await res.text()).toMatch(/role="alert"[^>]*>[^<]*try again later/i);
+  });
+
+  it("lets the right password in after 4 failures", async () => {
+    const user = await createUser();
+    const wrong = Array.from({ length: 4 }, (_, i) => `wrong-${i}`);
+    const res = await submitPasswords(user.username, [...wrong, user.password], uniqueIp());
+    expect(res.status).not.toBe(429);
+    expect(res.status).toBeLessThan(400);
   });
 });
