@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { ADMIN_TOKEN, ORIGIN, admin, request } from "../helpers/http";
 
-const paths = ["/admin/clients", "/admin/users", "/admin/clients/some-id", "/admin/users/some-id", "/admin/other"];
+const paths = ["/admin", "/admin/", "/admin/clients", "/admin/users", "/admin/clients/some-id", "/admin/users/some-id", "/admin/other"];
 
 describe("admin API guard", () => {
   it.each(paths)("answers 404 not_found at %s when ADMIN_TOKEN is unset", async (path) => {
