@@ -8,7 +8,9 @@ import { ORIGIN, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
 
 function me(authorization?: string) {
-  return request("/api/me", authorization === undefined ? {} : { headers: { Authorization: authorization } });
+  const headers = new Headers();
+  if (authorization !== undefined) headers.set("Authorization", authorization);
+  return request("/api/me", { headers });
 }
 
 async function gatehouseToken(audience: string[] = []) {
@@ -27,7 +29,11 @@ describe("the example API behind requireAccessToken (RFC 6750)", () => {
   it("answers a request with a valid access token with its subject, client and scope", async () => {
     const res = await me(`Bearer ${await gatehouseToken()}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sub: "user-42", client_id: "client-42", scope: "openid profile" });
+    expect(await res.json()).toEqual({
+      sub: "user-42",
+      client_id: "client-42",
+      scope: "openid profile",
+    });
   });
 
   it("accepts the Bearer scheme in any letter case (RFC 9110 §11.1)", async () => {
@@ -50,7 +56,9 @@ describe("the example API behind requireAccessToken (RFC 6750)", () => {
     const res = await me("Bearer not-a-jwt");
     expect(res.status).toBe(401);
     const challenge = res.headers.get("WWW-Authenticate") ?? "";
-    expect(challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/);
+    expect(challenge).toMatch(
+      /^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/,
+    );
     const body = await res.json<{ error: string; error_description: string }>();
     expect(body.error).toBe("invalid_token");
     expect(body.error_description).toBeTruthy();
@@ -67,7 +75,8 @@ describe("the example API behind requireAccessToken (RFC 6750)", () => {
 
   it("rejects an expired token", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const res = await me(`Bearer ${await signedToken(env, { claims: { iat: now - 900, exp: now - 300 } })}`);
+    const token = await signedToken(env, { claims: { iat: now - 900, exp: now - 300 } });
+    const res = await me(`Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
   });
@@ -100,21 +109,27 @@ describe("requireAccessToken in another Worker's app", () => {
   api.get("/files/list", (c) => c.json({ sub: c.get("accessToken").sub }));
 
   const call = (token: string) =>
-    api.request("https://files.example/files/list", { headers: { Authorization: `Bearer ${token}` } });
+    api.request("https://files.example/files/list", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+  const filesToken = (scope: string) =>
+    signedToken(env, { claims: { aud: "https://files.example", scope } });
 
   it("serves a token for its audience with the required scope", async () => {
-    const token = await signedToken(env, { claims: { aud: "https://files.example", scope: "files.read" } });
+    const token = await filesToken("files.read");
     const res = await call(token);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sub: "user-1" });
   });
 
-  it("answers 403 insufficient_scope naming the needed scope when the token lacks it (§3.1)", async () => {
-    const token = await signedToken(env, { claims: { aud: "https://files.example", scope: "openid" } });
+  it("answers 403 insufficient_scope naming the scope the token lacks (§3.1)", async () => {
+    const token = await filesToken("openid");
     const res = await call(token);
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe(
-      'Bearer realm="files", error="insufficient_scope", error_description="The access token lacks the required scope: files.read", scope="files.read"',
+      'Bearer realm="files", error="insufficient_scope", ' +
+        'error_description="The access token lacks the required scope: files.read", ' +
+        'scope="files.read"',
     );
     expect((await res.json<{ error: string }>()).error).toBe("insufficient_scope");
   });

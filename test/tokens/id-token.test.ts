@@ -18,7 +18,7 @@ async function verified(token: string) {
 }
 
 describe("ID tokens (OIDC Core §2)", () => {
-  it("are signed with RS256 and carry iss, sub, aud = client_id, iat, exp and auth_time", async () => {
+  it("are RS256-signed with iss, sub, aud = client_id, iat, exp and auth_time", async () => {
     const token = await issueIdToken(env, base);
     expect(decodeProtectedHeader(token).alg).toBe("RS256");
     const { payload } = await verified(token);
@@ -50,7 +50,13 @@ describe("ID tokens (OIDC Core §2)", () => {
   it("include released standard claims but never let them replace protocol claims", async () => {
     const token = await issueIdToken(env, {
       ...base,
-      claims: { name: "Ada", email: "ada@example.com", sub: "someone-else", aud: "evil", nonce: "x" },
+      claims: {
+        name: "Ada",
+        email: "ada@example.com",
+        sub: "someone-else",
+        aud: "evil",
+        nonce: "x",
+      },
     });
     const { payload } = await verified(token);
     expect(payload).toMatchObject({ name: "Ada", email: "ada@example.com", sub: "user-1" });

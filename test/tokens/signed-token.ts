@@ -2,11 +2,13 @@ import { SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
 import type { SigningAlg } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
 import { randomToken } from "../../src/crypto/random";
-import { getSigningKey } from "../../src/tokens/keys";
+import { getSigningKey, type SigningKey } from "../../src/tokens/keys";
 import { ORIGIN } from "../helpers/http";
 
 export interface SignedTokenOptions {
   alg?: SigningAlg;
+  /** Sign with this key instead of Gatehouse's (a forger's key, say). */
+  key?: SigningKey;
   /** Header parameters replacing the RFC 9068 defaults (typ at+jwt, the key's alg and kid). */
   header?: Partial<JWTHeaderParameters>;
   /** Claims replacing the defaults; a claim set to undefined is left out. */
@@ -18,9 +20,20 @@ export interface SignedTokenOptions {
  * ORIGIN) unless `options` change it: lets a test send exactly one violation at a time.
  */
 export async function signedToken(env: Env, options: SignedTokenOptions = {}): Promise<string> {
-  const key = await getSigningKey(env, options.alg ?? "ES256");
+  const key = options.key ?? (await getSigningKey(env, options.alg ?? "ES256"));
+  const claims: JWTPayload = { ...validClaims(), ...options.claims };
+  for (const [name, value] of Object.entries(claims)) {
+    if (value === undefined) delete claims[name];
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt", ...options.header })
+    .sign(key.privateKey);
+}
+
+/** The claims of a valid access token for the example API, issued now. */
+export function validClaims(): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
-  const claims: JWTPayload = {
+  return {
     iss: ORIGIN,
     sub: "user-1",
     aud: ORIGIN,
@@ -29,14 +42,7 @@ export async function signedToken(env: Env, options: SignedTokenOptions = {}): P
     iat: now,
     exp: now + 600,
     jti: randomToken(16),
-    ...options.claims,
   };
-  for (const [name, value] of Object.entries(claims)) {
-    if (value === undefined) delete claims[name];
-  }
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt", ...options.header })
-    .sign(key.privateKey);
 }
 
 /** An unsecured JWT (RFC 7519 §6: alg "none", empty signature) with the given claims. */

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
 import { OAuthError } from "../../src/oauth/errors";
@@ -7,9 +7,12 @@ import { issueAccessToken } from "../../src/tokens/access-token";
 import { issueIdToken } from "../../src/tokens/id-token";
 import { ACCESS_TOKEN_ALGS } from "../../src/tokens/jwt-profile";
 import { getSigningKey, getVerificationKeys } from "../../src/tokens/keys";
-import { verifyAccessToken, type VerifyAccessTokenOptions } from "../../src/tokens/verify-access-token";
+import {
+  verifyAccessToken,
+  type VerifyAccessTokenOptions,
+} from "../../src/tokens/verify-access-token";
 import { ORIGIN } from "../helpers/http";
-import { signedToken, unsecuredToken } from "./signed-token";
+import { signedToken, unsecuredToken, validClaims } from "./signed-token";
 
 async function options(extra: Partial<VerifyAccessTokenOptions> = {}) {
   return { issuer: ORIGIN, audience: ORIGIN, keys: await getVerificationKeys(env), ...extra };
@@ -43,7 +46,11 @@ describe("access token verification (RFC 9068 §4)", () => {
       grantId: "g",
     });
     const verified = await verifyAccessToken(token, await options());
-    expect(verified).toMatchObject({ sub: "user-7", clientId: "client-7", scopes: ["openid", "email"] });
+    expect(verified).toMatchObject({
+      sub: "user-7",
+      clientId: "client-7",
+      scopes: ["openid", "email"],
+    });
   });
 
   it("accepts tokens signed with each of Gatehouse's algorithms", async () => {
@@ -110,36 +117,22 @@ describe("access token verification (RFC 9068 §4)", () => {
   it("rejects a token signed by a foreign key that claims Gatehouse's kid", async () => {
     const { kid } = await getSigningKey(env, "ES256");
     const { privateKey } = await generateKeyPair("ES256");
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      iss: ORIGIN, sub: "user-1", aud: ORIGIN, client_id: "c", iat: now, exp: now + 60, jti: "j",
-    })
-      .setProtectedHeader({ alg: "ES256", kid, typ: "at+jwt" })
-      .sign(privateKey);
-    await expectInvalidToken(token);
+    await expectInvalidToken(await signedToken(env, { key: { alg: "ES256", kid, privateKey } }));
   });
 
   it("rejects a token signed with a key the issuer never published", async () => {
     const { privateKey, publicKey } = await generateKeyPair("ES256");
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      iss: ORIGIN, sub: "user-1", aud: ORIGIN, client_id: "c", iat: now, exp: now + 60, jti: "j",
-    })
-      .setProtectedHeader({ alg: "ES256", kid: "unknown-kid", typ: "at+jwt" })
-      .sign(privateKey);
+    const key = { alg: "ES256", kid: "unknown-kid", privateKey } as const;
+    const token = await signedToken(env, { key });
     await expectInvalidToken(token);
     // The same token verifies against its own key: only the key made the difference.
-    const own = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: "unknown-kid" }] });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid: "unknown-kid" };
+    const own = createLocalJWKSet({ keys: [publicJwk] });
     await expect(verifyAccessToken(token, await options({ keys: own }))).resolves.toBeDefined();
   });
 
   it('rejects an unsecured token (alg "none")', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    await expectInvalidToken(
-      unsecuredToken({
-        iss: ORIGIN, sub: "user-1", aud: ORIGIN, client_id: "c", iat: now, exp: now + 60, jti: "j",
-      }),
-    );
+    await expectInvalidToken(unsecuredToken(validClaims()));
   });
 
   it("rejects a token without one of the claims RFC 9068 §2.2 requires", async () => {
@@ -171,6 +164,7 @@ describe("access token verification (RFC 9068 §4)", () => {
   it("treats a token without scope as having no scopes", async () => {
     const token = await signedToken(env, { claims: { scope: undefined } });
     expect((await verifyAccessToken(token, await options())).scopes).toEqual([]);
-    expect((await rejection(token, { requiredScopes: ["openid"] })).error).toBe("insufficient_scope");
+    const err = await rejection(token, { requiredScopes: ["openid"] });
+    expect(err.error).toBe("insufficient_scope");
   });
 });
