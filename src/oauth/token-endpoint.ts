@@ -40,9 +40,14 @@ tokenRoutes.post(
   async (c) => {
     const params = await readParams(c);
     const grantType = params.require("grant_type");
-    const handler = Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType] : undefined;
+    const handler = Object.hasOwn(GRANT_HANDLERS, grantType)
+      ? GRANT_HANDLERS[grantType]
+      : undefined;
     if (handler === undefined) {
-      throw new OAuthError("unsupported_grant_type", `The grant type "${grantType}" is not supported`);
+      throw new OAuthError(
+        "unsupported_grant_type",
+        `The grant type "${grantType}" is not supported`,
+      );
     }
     const client = await authenticateClient(c, params);
     // RFC 6749 §5.2: a client may use only the grant types it registered (RFC 7591 §2).

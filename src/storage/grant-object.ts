@@ -195,7 +195,11 @@ export class GrantObject extends DurableObject<Env> {
 
   /** Keeps the grant until the latest of the given times, then its alarm deletes it. */
   private async retain(now: number, ...until: (number | undefined)[]): Promise<void> {
-    const latest = Math.max(now, this.kv.get<number>(RETAIN_UNTIL) ?? 0, ...until.map((t) => t ?? 0));
+    const latest = Math.max(
+      now,
+      this.kv.get<number>(RETAIN_UNTIL) ?? 0,
+      ...until.map((t) => t ?? 0),
+    );
     this.kv.put(RETAIN_UNTIL, latest);
     await this.ctx.storage.setAlarm(alarmTime(latest));
   }

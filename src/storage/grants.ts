@@ -1,14 +1,6 @@
-// Typed calls to a grant's Durable Object. Each function is exactly one round trip.
+// Typed calls to a grant's Durable Object (src/storage/grant-object.ts, which also defines
+// the types). Each function is exactly one round trip.
 import type {
-  GrantStatus,
-  RedeemCodeInput,
-  RedeemCodeResult,
-  RotateRefreshTokenInput,
-  RotateRefreshTokenResult,
-} from "./grant-object";
-
-export type {
-  GrantRecord,
   GrantStatus,
   RedeemCodeInput,
   RedeemCodeResult,

@@ -31,9 +31,7 @@ export interface RefreshTokenRecord {
 }
 
 /** A new refresh token for a grant, and its hash. */
-export async function newRefreshToken(
-  grantId: string,
-): Promise<{ token: string; hash: string }> {
+export async function newRefreshToken(grantId: string): Promise<{ token: string; hash: string }> {
   const token = `${grantId}.${randomToken(SECRET_BYTES)}`;
   return { token, hash: await sha256(token) };
 }
@@ -71,6 +69,9 @@ export async function getRefreshTokenRecord(
   return env.TOKENS.get<RefreshTokenRecord>(key(hash), "json");
 }
 
-export async function deleteRefreshTokenRecords(env: Env, hashes: readonly string[]): Promise<void> {
+export async function deleteRefreshTokenRecords(
+  env: Env,
+  hashes: readonly string[],
+): Promise<void> {
   await Promise.all(hashes.map((hash) => env.TOKENS.delete(key(hash))));
 }

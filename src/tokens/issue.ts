@@ -1,4 +1,6 @@
 // The one place that turns a grant decision into a token response; every grant type calls it.
+import { formatScope } from "../oauth/scope";
+import { putRefreshTokenRecord } from "../storage/refresh-tokens";
 import type { UserRecord } from "../storage/users";
 import { issueAccessToken } from "./access-token";
 import { type StandardClaimValue, issueIdToken } from "./id-token";
@@ -30,16 +32,32 @@ export interface TokenIssuance {
   nonce?: string;
   /** The user, for the ID token's standard claims. */
   user?: UserRecord;
-  /** A refresh token already recorded by the grant. */
-  refreshToken?: string;
+  /** A refresh token the grant's Durable Object has already accepted. */
+  refreshToken?: IssuedRefreshToken;
+}
+
+export interface IssuedRefreshToken {
+  token: string;
+  /** SHA-256 of the token, as the grant knows it. */
+  hash: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
 }
 
 /**
  * Issues the access token and, when `openid` was granted, the ID token (OIDC Core §3.1.3.3),
- * and shapes the RFC 6749 §5.1 response. Storage is the caller's business: by the time this is
- * called the grant's Durable Object has already decided.
+ * records the refresh token in the KV index, and shapes the RFC 6749 §5.1 response. By the time
+ * this is called the grant's Durable Object has already decided; nothing here can undo that.
  */
 export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
+  const [response] = await Promise.all([
+    signTokens(env, issuance),
+    recordRefreshToken(env, issuance),
+  ]);
+  return response;
+}
+
+async function signTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
   const access = await issueAccessToken(env, {
     issuer: issuance.issuer,
     sub: issuance.sub,
@@ -53,9 +71,9 @@ export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<To
     access_token: access.token,
     token_type: "Bearer",
     expires_in: access.expiresIn,
-    scope: issuance.scope.join(" "),
+    scope: formatScope(issuance.scope),
   };
-  if (issuance.refreshToken !== undefined) response.refresh_token = issuance.refreshToken;
+  if (issuance.refreshToken !== undefined) response.refresh_token = issuance.refreshToken.token;
   if (issuance.scope.includes("openid") && issuance.authTime !== undefined) {
     response.id_token = await issueIdToken(env, {
       issuer: issuance.issuer,
@@ -70,6 +88,18 @@ export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<To
     });
   }
   return response;
+}
+
+/** The edge-readable index of live refresh tokens (src/storage/refresh-tokens.ts). */
+async function recordRefreshToken(env: Env, issuance: TokenIssuance): Promise<void> {
+  const refresh = issuance.refreshToken;
+  if (refresh === undefined) return;
+  const record = {
+    grantId: issuance.grantId,
+    clientId: issuance.clientId,
+    expiresAt: refresh.expiresAt,
+  };
+  await putRefreshTokenRecord(env, refresh.hash, record, Math.floor(Date.now() / 1000));
 }
 
 /**

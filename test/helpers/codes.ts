@@ -2,11 +2,9 @@
  * Authorization codes minted directly with `sealCode`, so the token endpoint can be tested
  * without driving the browser flow through /authorize each time.
  */
+import { expect } from "vitest";
 import { randomToken } from "../../src/crypto/random";
-import {
-  type AuthorizationCodePayload,
-  sealCode,
-} from "../../src/oauth/authorization-code";
+import { type AuthorizationCodePayload, sealCode } from "../../src/oauth/authorization-code";
 import type { TestClient, TestUser } from "./fixtures";
 import { basicAuthorization } from "./fixtures";
 import { postForm } from "./http";
@@ -56,7 +54,9 @@ export function clientAuth(client: TestClient): {
     case "client_secret_basic":
       return {
         form: {},
-        headers: { Authorization: basicAuthorization(client.client_id, client.client_secret ?? "") },
+        headers: {
+          Authorization: basicAuthorization(client.client_id, client.client_secret ?? ""),
+        },
       };
     case "client_secret_post":
       return {
@@ -110,4 +110,21 @@ export interface TokenResponseBody {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+}
+
+/** Expects a successful token response (RFC 6749 §5.1: never cached) and returns its body. */
+export async function expectTokens(res: Response): Promise<TokenResponseBody> {
+  expect(res.status).toBe(200);
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
+  return (await res.json()) as TokenResponseBody;
+}
+
+/** Expects an RFC 6749 §5.2 JSON error, which is not cached either (§5.1). */
+export async function expectTokenError(res: Response, error: string, status = 400): Promise<void> {
+  const body = (await res.json()) as { error: string; error_description?: string };
+  expect({ status: res.status, error: body.error }).toEqual({ status, error });
+  expect(body.error_description).toBeTruthy();
+  expect(res.headers.get("Cache-Control")).toBe("no-store");
+  expect(res.headers.get("Pragma")).toBe("no-cache");
 }

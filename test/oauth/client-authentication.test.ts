@@ -6,8 +6,13 @@ import { Params } from "../../src/http/params";
 import { parseClientCredentials } from "../../src/oauth/client-authentication";
 import { OAuthError } from "../../src/oauth/errors";
 import { type ClientRecord, putClient } from "../../src/storage/clients";
-import { clientAuth } from "../helpers/codes";
-import { type TestClient, basicAuthorization, createClient, createPublicClient } from "../helpers/fixtures";
+import { clientAuth, expectTokenError } from "../helpers/codes";
+import {
+  type TestClient,
+  basicAuthorization,
+  createClient,
+  createPublicClient,
+} from "../helpers/fixtures";
 import { postForm } from "../helpers/http";
 
 const params = (form: Record<string, string> = {}) => new Params(new URLSearchParams(form));
@@ -76,7 +81,9 @@ describe("client credentials parsing (RFC 6749 §2.3)", () => {
   });
 
   it("reads client_secret_post and none from the body", () => {
-    expect(parseClientCredentials(undefined, params({ client_id: "a", client_secret: "b" }))).toEqual({
+    expect(
+      parseClientCredentials(undefined, params({ client_id: "a", client_secret: "b" })),
+    ).toEqual({
       method: "client_secret_post",
       clientId: "a",
       secret: "b",
@@ -108,12 +115,6 @@ function probe(form: Record<string, string>, headers: Record<string, string> = {
   );
 }
 
-async function expectError(res: Response, error: string, status: number) {
-  expect(res.status).toBe(status);
-  expect(((await res.json()) as { error: string }).error).toBe(error);
-  expect(res.headers.get("Cache-Control")).toBe("no-store");
-}
-
 /** A confidential client whose secret has characters that form-encoding changes. */
 async function clientWithSecret(secret: string): Promise<{ clientId: string; secret: string }> {
   const clientId = randomToken(16);
@@ -137,13 +138,13 @@ describe("client authentication at the token endpoint", () => {
   it("authenticates client_secret_basic with a form-encoded secret of special characters", async () => {
     const { clientId, secret } = await clientWithSecret("p+s:w%rd &=é/~");
     const res = await probe({}, { Authorization: basicAuthorization(clientId, secret) });
-    await expectError(res, "invalid_grant", 400);
+    await expectTokenError(res, "invalid_grant", 400);
   });
 
   it("does not accept that secret when it was not form-encoded ('+' means space)", async () => {
     const { clientId, secret } = await clientWithSecret("a+b");
     const res = await probe({}, { Authorization: `Basic ${btoa(`${clientId}:${secret}`)}` });
-    await expectError(res, "invalid_client", 401);
+    await expectTokenError(res, "invalid_client", 401);
   });
 
   it.each(["client_secret_basic", "client_secret_post", "none"] as const)(
@@ -154,7 +155,7 @@ describe("client authentication at the token endpoint", () => {
           ? await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
           : await createClient({ token_endpoint_auth_method: method });
       const auth = clientAuth(client);
-      await expectError(await probe(auth.form, auth.headers), "invalid_grant", 400);
+      await expectTokenError(await probe(auth.form, auth.headers), "invalid_grant", 400);
     },
   );
 
@@ -175,32 +176,39 @@ describe("client authentication at the token endpoint", () => {
   it("refuses a wrong secret sent with client_secret_post, without a Basic challenge", async () => {
     const client = await createClient({ token_endpoint_auth_method: "client_secret_post" });
     const res = await probe({ client_id: client.client_id, client_secret: "wrong" });
-    await expectError(res, "invalid_client", 401);
+    await expectTokenError(res, "invalid_client", 401);
     expect(res.headers.get("WWW-Authenticate")).toBeNull();
   });
 
   it("refuses a method other than the registered one", async () => {
     const basicClient = await createClient({ token_endpoint_auth_method: "client_secret_basic" });
     const postClient = await createClient({ token_endpoint_auth_method: "client_secret_post" });
-    const asPost = (c: TestClient) => ({ client_id: c.client_id, client_secret: c.client_secret ?? "" });
-    await expectError(await probe(asPost(basicClient)), "invalid_client", 401);
-    const asBasic = { Authorization: basicAuthorization(postClient.client_id, postClient.client_secret ?? "") };
-    await expectError(await probe({}, asBasic), "invalid_client", 401);
+    const asPost = (c: TestClient) => ({
+      client_id: c.client_id,
+      client_secret: c.client_secret ?? "",
+    });
+    await expectTokenError(await probe(asPost(basicClient)), "invalid_client", 401);
+    const asBasic = {
+      Authorization: basicAuthorization(postClient.client_id, postClient.client_secret ?? ""),
+    };
+    await expectTokenError(await probe({}, asBasic), "invalid_client", 401);
   });
 
   it("refuses a confidential client that sends only its client_id (auth method none)", async () => {
     const client = await createClient();
-    await expectError(await probe({ client_id: client.client_id }), "invalid_client", 401);
+    await expectTokenError(await probe({ client_id: client.client_id }), "invalid_client", 401);
   });
 
   it("refuses a public client that presents a secret", async () => {
-    const client = await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] });
+    const client = await createPublicClient({
+      grant_types: ["authorization_code", "refresh_token"],
+    });
     const res = await probe({ client_id: client.client_id, client_secret: "anything" });
-    await expectError(res, "invalid_client", 401);
+    await expectTokenError(res, "invalid_client", 401);
   });
 
   it("refuses an unknown public client_id like a wrong secret", async () => {
-    await expectError(await probe({ client_id: randomToken(16) }), "invalid_client", 401);
+    await expectTokenError(await probe({ client_id: randomToken(16) }), "invalid_client", 401);
   });
 
   it("refuses two authentication methods in one request", async () => {
@@ -209,12 +217,12 @@ describe("client authentication at the token endpoint", () => {
       { client_secret: client.client_secret ?? "" },
       { Authorization: basicAuthorization(client.client_id, client.client_secret ?? "") },
     );
-    await expectError(res, "invalid_request", 400);
+    await expectTokenError(res, "invalid_request", 400);
   });
 
   it("answers malformed Basic credentials with invalid_client, not a server error", async () => {
     const res = await probe({}, { Authorization: "Basic %%%" });
-    await expectError(res, "invalid_client", 401);
+    await expectTokenError(res, "invalid_client", 401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="gatehouse"');
   });
 });

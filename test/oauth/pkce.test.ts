@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OAuthError } from "../../src/oauth/errors";
-import {
-  isValidCodeChallenge,
-  isValidCodeVerifier,
-  s256,
-  verifyPkce,
-} from "../../src/oauth/pkce";
+import { isValidCodeChallenge, isValidCodeVerifier, s256, verifyPkce } from "../../src/oauth/pkce";
 
 // RFC 7636 Appendix B.
 const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

@@ -5,22 +5,16 @@ import { sha256 } from "../../src/crypto/hash";
 import { randomToken } from "../../src/crypto/random";
 import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
 import { getRefreshTokenRecord } from "../../src/storage/refresh-tokens";
-import { type TokenResponseBody, exchangeCode, mintCode, refresh } from "../helpers/codes";
+import {
+  type TokenResponseBody,
+  exchangeCode,
+  expectTokenError,
+  expectTokens,
+  mintCode,
+  refresh,
+} from "../helpers/codes";
 import { type TestClient, createClient, createPublicClient, createUser } from "../helpers/fixtures";
 import { admin } from "../helpers/http";
-
-async function tokens(res: Response): Promise<TokenResponseBody> {
-  expect(res.status).toBe(200);
-  expect(res.headers.get("Cache-Control")).toBe("no-store");
-  expect(res.headers.get("Pragma")).toBe("no-cache");
-  return (await res.json()) as TokenResponseBody;
-}
-
-async function expectError(res: Response, error: string, status = 400): Promise<void> {
-  const body = (await res.json()) as { error: string };
-  expect({ status: res.status, error: body.error }).toEqual({ status, error });
-  expect(res.headers.get("Cache-Control")).toBe("no-store");
-}
 
 /** A client, a user and the first token response of a fresh grant. */
 async function grant(
@@ -29,7 +23,7 @@ async function grant(
 ): Promise<{ client: TestClient; first: TokenResponseBody; refreshToken: string }> {
   const c = client ?? (await createClient());
   const user = await createUser({ name: "Grace Hopper" });
-  const first = await tokens(await exchangeCode(c, await mintCode(env, c, user, overrides)));
+  const first = await expectTokens(await exchangeCode(c, await mintCode(env, c, user, overrides)));
   expect(first.refresh_token).toBeTruthy();
   return { client: c, first, refreshToken: first.refresh_token ?? "" };
 }
@@ -41,32 +35,34 @@ afterEach(() => {
 describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)", () => {
   it("issues new tokens and a new refresh token, which works in turn", async () => {
     const { client, first, refreshToken } = await grant();
-    const second = await tokens(await refresh(client, refreshToken));
+    const second = await expectTokens(await refresh(client, refreshToken));
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(refreshToken);
     expect(second.access_token).not.toBe(first.access_token);
     expect(second.scope).toBe("openid profile email");
     expect(decodeJwt(second.access_token).sub).toBe(decodeJwt(first.access_token).sub);
-    const third = await tokens(await refresh(client, second.refresh_token ?? ""));
+    const third = await expectTokens(await refresh(client, second.refresh_token ?? ""));
     expect(third.refresh_token).toBeTruthy();
   });
 
   it("works for a public client (auth method none)", async () => {
-    const client = await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] });
+    const client = await createPublicClient({
+      grant_types: ["authorization_code", "refresh_token"],
+    });
     const { refreshToken } = await grant(client);
-    await tokens(await refresh(client, refreshToken));
+    await expectTokens(await refresh(client, refreshToken));
   });
 
   it("refuses a rotated refresh token and then revokes the whole grant", async () => {
     const { client, refreshToken } = await grant();
-    const rotated = (await tokens(await refresh(client, refreshToken))).refresh_token ?? "";
-    await expectError(await refresh(client, refreshToken), "invalid_grant");
-    await expectError(await refresh(client, rotated), "invalid_grant");
+    const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await refresh(client, rotated), "invalid_grant");
   });
 
   it("moves the KV record from the old refresh token to the new one", async () => {
     const { client, refreshToken } = await grant();
-    const rotated = (await tokens(await refresh(client, refreshToken))).refresh_token ?? "";
+    const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
     expect(await getRefreshTokenRecord(env, await sha256(refreshToken))).toBeNull();
     expect(await getRefreshTokenRecord(env, await sha256(rotated))).toMatchObject({
       clientId: client.client_id,
@@ -78,43 +74,43 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
     // Almost at the end of the first token's 30 days: its successor lives 30 days from then.
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 29 * 86_400_000);
-    const rotated = (await tokens(await refresh(client, refreshToken))).refresh_token ?? "";
+    const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
     vi.setSystemTime(Date.now() + 29 * 86_400_000);
-    await tokens(await refresh(client, rotated));
+    await expectTokens(await refresh(client, rotated));
   });
 
   it("refuses an expired refresh token", async () => {
     const { client, refreshToken } = await grant();
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 30 * 86_400_000 + 1000);
-    await expectError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
   });
 
   it("narrows the scope on request; the refresh token keeps the grant's scope", async () => {
     const { client, refreshToken } = await grant();
-    const narrowed = await tokens(await refresh(client, refreshToken, { scope: "openid" }));
+    const narrowed = await expectTokens(await refresh(client, refreshToken, { scope: "openid" }));
     expect(narrowed.scope).toBe("openid");
     expect(decodeJwt(narrowed.access_token).scope).toBe("openid");
-    const full = await tokens(await refresh(client, narrowed.refresh_token ?? ""));
+    const full = await expectTokens(await refresh(client, narrowed.refresh_token ?? ""));
     expect(full.scope).toBe("openid profile email");
   });
 
   it("refuses a wider scope with invalid_scope, leaving the refresh token usable", async () => {
     const { client, refreshToken } = await grant(undefined, { scope: ["openid", "profile"] });
-    await expectError(
+    await expectTokenError(
       await refresh(client, refreshToken, { scope: "openid profile email" }),
       "invalid_scope",
     );
-    await tokens(await refresh(client, refreshToken));
+    await expectTokens(await refresh(client, refreshToken));
   });
 
   it("issues an ID token without the code's nonce, and none when openid is narrowed away", async () => {
     const { client, refreshToken } = await grant(undefined, { nonce: "abc" });
-    const refreshed = await tokens(await refresh(client, refreshToken));
+    const refreshed = await expectTokens(await refresh(client, refreshToken));
     const idToken = decodeJwt(refreshed.id_token ?? "");
     expect(idToken.nonce).toBeUndefined();
     expect(idToken.name).toBe("Grace Hopper");
-    const withoutOpenid = await tokens(
+    const withoutOpenid = await expectTokens(
       await refresh(client, refreshed.refresh_token ?? "", { scope: "profile" }),
     );
     expect(withoutOpenid.id_token).toBeUndefined();
@@ -123,11 +119,11 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
   it("narrows the audience to granted resources and refuses others (RFC 8707 §2.2)", async () => {
     const resources = ["https://api.example/a", "https://api.example/b"];
     const { client, refreshToken } = await grant(undefined, { resource: resources });
-    await expectError(
+    await expectTokenError(
       await refresh(client, refreshToken, { resource: "https://api.example/c" }),
       "invalid_target",
     );
-    const narrowed = await tokens(
+    const narrowed = await expectTokens(
       await refresh(client, refreshToken, { resource: "https://api.example/a" }),
     );
     expect(decodeJwt(narrowed.access_token).aud).toBe("https://api.example/a");
@@ -136,26 +132,29 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
   it("refuses a refresh token presented by another client, without revoking the grant", async () => {
     const { client, refreshToken } = await grant();
     const other = await createClient();
-    await expectError(await refresh(other, refreshToken), "invalid_grant");
-    await tokens(await refresh(client, refreshToken));
+    await expectTokenError(await refresh(other, refreshToken), "invalid_grant");
+    await expectTokens(await refresh(client, refreshToken));
   });
 
   it("refuses a deleted client", async () => {
     const { client, refreshToken } = await grant();
     expect((await admin("DELETE", `/clients/${client.client_id}`)).status).toBe(204);
-    await expectError(await refresh(client, refreshToken), "invalid_client", 401);
+    await expectTokenError(await refresh(client, refreshToken), "invalid_client", 401);
   });
 
   it("refuses the grant of a deleted user", async () => {
     const { client, first, refreshToken } = await grant();
     const sub = decodeJwt(first.access_token).sub ?? "";
     expect((await admin("DELETE", `/users/${sub}`)).status).toBe(204);
-    await expectError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
   });
 
   it("refuses a client that no longer has the refresh_token grant type", async () => {
     const client = await createClient({ grant_types: ["authorization_code"] });
-    await expectError(await refresh(client, `${randomToken(16)}.${randomToken(32)}`), "unauthorized_client");
+    await expectTokenError(
+      await refresh(client, `${randomToken(16)}.${randomToken(32)}`),
+      "unauthorized_client",
+    );
   });
 
   it("answers malformed and unknown refresh tokens with invalid_grant, never a server error", async () => {
@@ -170,14 +169,14 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
       `${"a".repeat(5000)}.${randomToken(32)}`,
       `../${randomToken(16)}.${randomToken(32)}`,
     ]) {
-      await expectError(await refresh(client, token), "invalid_grant");
+      await expectTokenError(await refresh(client, token), "invalid_grant");
     }
   });
 
   it("refuses a made-up secret for an existing grant, without revoking it", async () => {
     const { client, refreshToken } = await grant();
     const grantId = refreshToken.split(".")[0] ?? "";
-    await expectError(await refresh(client, `${grantId}.${randomToken(32)}`), "invalid_grant");
-    await tokens(await refresh(client, refreshToken));
+    await expectTokenError(await refresh(client, `${grantId}.${randomToken(32)}`), "invalid_grant");
+    await expectTokens(await refresh(client, refreshToken));
   });
 });

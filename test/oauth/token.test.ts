@@ -3,26 +3,9 @@ import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha256 } from "../../src/crypto/hash";
 import { getRefreshTokenRecord } from "../../src/storage/refresh-tokens";
-import { type TokenResponseBody, exchangeCode, mintCode, refresh } from "../helpers/codes";
+import { exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
 import { createClient, createPublicClient, createUser } from "../helpers/fixtures";
 import { admin, postForm, request } from "../helpers/http";
-
-async function expectTokens(res: Response): Promise<TokenResponseBody> {
-  expect(res.status).toBe(200);
-  // RFC 6749 §5.1
-  expect(res.headers.get("Cache-Control")).toBe("no-store");
-  expect(res.headers.get("Pragma")).toBe("no-cache");
-  return (await res.json()) as TokenResponseBody;
-}
-
-async function expectError(res: Response, error: string, status = 400): Promise<void> {
-  const body = (await res.json()) as { error: string; error_description: string };
-  expect({ status: res.status, error: body.error }).toEqual({ status, error });
-  expect(body.error_description).toBeTruthy();
-  // RFC 6749 §5.1 applies to error responses too.
-  expect(res.headers.get("Cache-Control")).toBe("no-store");
-  expect(res.headers.get("Pragma")).toBe("no-cache");
-}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -82,7 +65,9 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const client = await createClient();
     const user = await createUser({ name: "Ada Lovelace", email: "ada@example.com" });
     const minted = await mintCode(env, client, user, { scope: ["openid", "profile"] });
-    const idToken = decodeJwt((await expectTokens(await exchangeCode(client, minted))).id_token ?? "");
+    const idToken = decodeJwt(
+      (await expectTokens(await exchangeCode(client, minted))).id_token ?? "",
+    );
     expect(idToken.name).toBe("Ada Lovelace");
     expect(idToken.email).toBeUndefined();
   });
@@ -103,7 +88,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
     const other = await mintCode(env, client, await createUser());
-    await expectError(
+    await expectTokenError(
       await exchangeCode(client, minted, { code_verifier: other.verifier }),
       "invalid_grant",
     );
@@ -115,21 +100,25 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const minted = await mintCode(env, client, await createUser());
     const res = await postForm(
       "/token",
-      { grant_type: "authorization_code", code: minted.code, redirect_uri: minted.payload.redirectUri },
+      {
+        grant_type: "authorization_code",
+        code: minted.code,
+        redirect_uri: minted.payload.redirectUri,
+      },
       { Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` },
     );
-    await expectError(res, "invalid_request");
+    await expectTokenError(res, "invalid_request");
     await expectTokens(await exchangeCode(client, minted));
   });
 
   it("refuses a code_verifier of bad syntax (RFC 7636 §4.1)", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
-    await expectError(
+    await expectTokenError(
       await exchangeCode(client, minted, { code_verifier: `${minted.verifier}+` }),
       "invalid_request",
     );
-    await expectError(
+    await expectTokenError(
       await exchangeCode(client, minted, { code_verifier: minted.verifier.slice(0, 42) }),
       "invalid_request",
     );
@@ -139,14 +128,14 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const owner = await createClient();
     const thief = await createClient();
     const minted = await mintCode(env, owner, await createUser());
-    await expectError(await exchangeCode(thief, minted), "invalid_grant");
+    await expectTokenError(await exchangeCode(thief, minted), "invalid_grant");
     await expectTokens(await exchangeCode(owner, minted));
   });
 
   it("refuses a wrong client secret with invalid_client, without consuming the code", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
-    await expectError(
+    await expectTokenError(
       await exchangeCode({ ...client, client_secret: "wrong" }, minted),
       "invalid_client",
       401,
@@ -159,8 +148,12 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
       redirect_uris: ["https://rp.example/cb", "https://rp.example/other"],
     });
     const minted = await mintCode(env, client, await createUser());
-    for (const redirectUri of ["https://rp.example/other", "https://rp.example/cb/", "https://RP.example/cb"]) {
-      await expectError(
+    for (const redirectUri of [
+      "https://rp.example/other",
+      "https://rp.example/cb/",
+      "https://RP.example/cb",
+    ]) {
+      await expectTokenError(
         await exchangeCode(client, minted, { redirect_uri: redirectUri }),
         "invalid_grant",
       );
@@ -171,7 +164,10 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
   it("requires redirect_uri when the authorization request included it", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
-    await expectError(await exchangeCode(client, minted, { redirect_uri: "" }), "invalid_request");
+    await expectTokenError(
+      await exchangeCode(client, minted, { redirect_uri: "" }),
+      "invalid_request",
+    );
   });
 
   it("does not require redirect_uri when the authorization request omitted it", async () => {
@@ -185,7 +181,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const minted = await mintCode(env, client, await createUser());
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime((minted.payload.expiresAt + 1) * 1000);
-    await expectError(await exchangeCode(client, minted), "invalid_grant");
+    await expectTokenError(await exchangeCode(client, minted), "invalid_grant");
   });
 
   it("refuses a tampered, truncated or made-up code", async () => {
@@ -196,7 +192,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const flipped = `${ciphertext[0] === "A" ? "B" : "A"}${ciphertext.slice(1)}`;
     const tampered = [...parts.slice(0, 3), flipped, ...parts.slice(4)].join(".");
     for (const code of [tampered, minted.code.slice(0, -2), "not-a-code", "a.b.c.d.e", "%00"]) {
-      await expectError(await exchangeCode(client, { ...minted, code }), "invalid_grant");
+      await expectTokenError(await exchangeCode(client, { ...minted, code }), "invalid_grant");
     }
     await expectTokens(await exchangeCode(client, minted));
   });
@@ -204,7 +200,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
   it("refuses a request without a code", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
-    await expectError(await exchangeCode(client, minted, { code: "" }), "invalid_request");
+    await expectTokenError(await exchangeCode(client, minted, { code: "" }), "invalid_request");
   });
 
   it("refuses a repeated parameter (RFC 6749 §3.2)", async () => {
@@ -220,7 +216,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const res = await postForm("/token", form, {
       Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}`,
     });
-    await expectError(res, "invalid_request");
+    await expectTokenError(res, "invalid_request");
     await expectTokens(await exchangeCode(client, minted));
   });
 
@@ -230,8 +226,8 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const first = await expectTokens(await exchangeCode(client, minted));
     const refreshToken = first.refresh_token ?? "";
 
-    await expectError(await exchangeCode(client, minted), "invalid_grant");
-    await expectError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await exchangeCode(client, minted), "invalid_grant");
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
     expect(await getRefreshTokenRecord(env, await sha256(refreshToken))).toBeNull();
   });
 
@@ -240,14 +236,14 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     const user = await createUser();
     const minted = await mintCode(env, client, user);
     expect((await admin("DELETE", `/users/${user.sub}`)).status).toBe(204);
-    await expectError(await exchangeCode(client, minted), "invalid_grant");
+    await expectTokenError(await exchangeCode(client, minted), "invalid_grant");
   });
 
   it("narrows the audience to requested resources, never beyond the authorized ones (RFC 8707)", async () => {
     const client = await createClient();
     const resources = ["https://api.example/a", "https://api.example/b"];
     const minted = await mintCode(env, client, await createUser(), { resource: resources });
-    await expectError(
+    await expectTokenError(
       await exchangeCode(client, minted, { resource: "https://api.example/c" }),
       "invalid_target",
     );
@@ -271,12 +267,12 @@ describe("token endpoint: request rules (RFC 6749 §3.2, §5.2)", () => {
     const res = await request("/token?grant_type=authorization_code");
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("POST");
-    await expectError(res, "invalid_request", 405);
+    await expectTokenError(res, "invalid_request", 405);
   });
 
   it("refuses a request without grant_type", async () => {
     const client = await createClient();
-    await expectError(
+    await expectTokenError(
       await postForm("/token", { client_id: client.client_id, code: "x" }),
       "invalid_request",
     );
@@ -291,13 +287,13 @@ describe("token endpoint: request rules (RFC 6749 §3.2, §5.2)", () => {
         { grant_type: grantType },
         { Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` },
       );
-      await expectError(res, "unsupported_grant_type");
+      await expectTokenError(res, "unsupported_grant_type");
     },
   );
 
   it("answers a grant type the client did not register with unauthorized_client", async () => {
     const client = await createClient({ grant_types: ["authorization_code"] });
-    await expectError(await refresh(client, "anything"), "unauthorized_client");
+    await expectTokenError(await refresh(client, "anything"), "unauthorized_client");
   });
 
   it("refuses a body that is not application/x-www-form-urlencoded", async () => {
@@ -306,7 +302,7 @@ describe("token endpoint: request rules (RFC 6749 §3.2, §5.2)", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ grant_type: "authorization_code" }),
     });
-    await expectError(res, "invalid_request");
+    await expectTokenError(res, "invalid_request");
   });
 
   it("refuses an oversized body with invalid_request, not a server error", async () => {
@@ -314,6 +310,6 @@ describe("token endpoint: request rules (RFC 6749 §3.2, §5.2)", () => {
       grant_type: "authorization_code",
       code: "x".repeat(100 * 1024),
     });
-    await expectError(res, "invalid_request", 413);
+    await expectTokenError(res, "invalid_request", 413);
   });
 });

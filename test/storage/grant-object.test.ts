@@ -102,7 +102,10 @@ describe("grant Durable Object: refresh-token rotation (RFC 9700 §4.14.2)", () 
   });
 
   it("answers a grant that was never started with unknown", async () => {
-    expect(await rotate(randomToken(16), randomToken(32))).toEqual({ ok: false, reason: "unknown" });
+    expect(await rotate(randomToken(16), randomToken(32))).toEqual({
+      ok: false,
+      reason: "unknown",
+    });
   });
 
   it("refuses another client without revoking the grant", async () => {
@@ -182,7 +185,13 @@ describe("refresh token format", () => {
   });
 
   it("refuses malformed tokens with invalid_grant", async () => {
-    for (const token of ["", "abc", "a.b", `${randomToken(16)}.${randomToken(16)}`, `x.${randomToken(32)}`]) {
+    for (const token of [
+      "",
+      "abc",
+      "a.b",
+      `${randomToken(16)}.${randomToken(16)}`,
+      `x.${randomToken(32)}`,
+    ]) {
       await expect(parseRefreshToken(token)).rejects.toThrow(OAuthError);
     }
   });

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../http/app-env";
 import type { Params } from "../../http/params";
 import type { ClientRecord } from "../../storage/clients";
 import { redeemCode } from "../../storage/grants";
-import { newRefreshToken, putRefreshTokenRecord } from "../../storage/refresh-tokens";
+import { newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { openCode } from "../authorization-code";
@@ -77,27 +77,16 @@ export async function authorizationCodeGrant(
     throw new OAuthError("invalid_grant", "The authorization code has already been used");
   }
 
-  const [response] = await Promise.all([
-    issueTokens(env, {
-      issuer: c.get("issuer"),
-      grantId: code.grantId,
-      clientId: client.client_id,
-      sub: code.sub,
-      scope: code.scope,
-      resource: requestedResources.length > 0 ? requestedResources : code.resource,
-      authTime: code.authTime,
-      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
-      user,
-      ...(refresh === undefined ? {} : { refreshToken: refresh.token }),
-    }),
-    refresh === undefined
-      ? undefined
-      : putRefreshTokenRecord(
-          env,
-          refresh.hash,
-          { grantId: code.grantId, clientId: client.client_id, expiresAt: refreshExpiresAt },
-          now,
-        ),
-  ]);
-  return response;
+  return issueTokens(env, {
+    issuer: c.get("issuer"),
+    grantId: code.grantId,
+    clientId: client.client_id,
+    sub: code.sub,
+    scope: code.scope,
+    resource: requestedResources.length > 0 ? requestedResources : code.resource,
+    authTime: code.authTime,
+    ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+    user,
+    ...(refresh === undefined ? {} : { refreshToken: { ...refresh, expiresAt: refreshExpiresAt } }),
+  });
 }

@@ -8,7 +8,6 @@ import {
   deleteRefreshTokenRecords,
   newRefreshToken,
   parseRefreshToken,
-  putRefreshTokenRecord,
 } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
@@ -77,14 +76,9 @@ export async function refreshTokenGrant(
       resource: resource.length > 0 ? resource : grant.resource,
       authTime: grant.authTime,
       user,
-      refreshToken: next.token,
+      refreshToken: { ...next, expiresAt },
     }),
-    putRefreshTokenRecord(
-      env,
-      next.hash,
-      { grantId: presented.grantId, clientId: client.client_id, expiresAt },
-      now,
-    ),
+    // The retired token leaves the KV index; the grant remembers it to detect reuse.
     deleteRefreshTokenRecords(env, [presented.hash]),
   ]);
   return response;
