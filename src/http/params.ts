@@ -48,6 +48,14 @@ export async function readParams(c: Context): Promise<Params> {
   if (c.req.method === "GET" || c.req.method === "HEAD") {
     return new Params(new URL(c.req.url).searchParams);
   }
+  return new Params(await readFormBody(c));
+}
+
+/**
+ * The application/x-www-form-urlencoded body of a POST, as raw pairs (repeats kept); any other
+ * media type is an `invalid_request`. Decoded from bytes: the body is not "text" to workerd.
+ */
+export async function readFormBody(c: Context): Promise<URLSearchParams> {
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
     throw new OAuthError(
@@ -55,5 +63,5 @@ export async function readParams(c: Context): Promise<Params> {
       "The request body must be application/x-www-form-urlencoded",
     );
   }
-  return new Params(new URLSearchParams(await c.req.text()));
+  return new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../http/app-env";
+import { readFormBody } from "../http/params";
 import { readSession } from "../http/session";
 import { continueAuthorization } from "./authorization-flow";
 import { resolveRedirectTarget, validateAuthorizationRequest } from "./authorization-request";
@@ -40,18 +41,14 @@ authorizeRoutes.on(["GET", "POST"], "/authorize", bodyLimit({ maxSize: FORM_LIMI
   });
 });
 
-/** The request's parameters, from the query (GET) or the form body (POST). */
+/** The request's parameters, from the query (GET) or the form body (POST); errors are pages. */
 async function readPairs(c: Context<AppEnv>): Promise<URLSearchParams> {
   if (c.req.method === "GET") return new URL(c.req.url).searchParams;
-  const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") {
-    throw new OAuthError(
-      "invalid_request",
-      "A POST to the authorization endpoint must be a form (application/x-www-form-urlencoded)",
-      { rendering: { kind: "page" } },
-    );
+  try {
+    return await readFormBody(c);
+  } catch (err) {
+    throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
   }
-  return new URLSearchParams(await c.req.text());
 }
 
 export function tooLarge(): never {
