@@ -8,6 +8,7 @@ import { authorizeRoutes } from "./oauth/authorize";
 import { OAuthError } from "./oauth/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { metadataRoutes } from "./oauth/metadata";
+import { registerRoutes } from "./oauth/register";
 import { tokenRoutes } from "./oauth/token-endpoint";
 import { exampleApiRoutes } from "./resource/example-api";
 
@@ -39,6 +40,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", authorizeRoutes);
   app.route("/", interactionRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", registerRoutes);
   app.route("/", exampleApiRoutes);
   app.route("/admin", adminRoutes);
 

@@ -5,7 +5,7 @@ import { isJsonObject } from "../oauth/client-metadata";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
 import { OAuthError } from "../oauth/errors";
 import { deleteClient, getClient, listClients } from "../storage/clients";
-import { jsonBody } from "./json-body";
+import { jsonBody } from "../http/json-body";
 import { pageQuery } from "./pagination";
 
 // The fields themselves are checked by parseClientMetadata (the same rules as POST /register);

@@ -9,7 +9,7 @@ import {
   listUsers,
   publicUser,
 } from "../storage/users";
-import { jsonBody } from "./json-body";
+import { jsonBody } from "../http/json-body";
 import { pageQuery } from "./pagination";
 
 const noSuchUser = () => new OAuthError("not_found", "No such user");

@@ -35,7 +35,10 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     // ID tokens are signed with RS256 (ID_TOKEN_ALG); both algorithms have keys in the JWKS.
     id_token_signing_alg_values_supported: [ID_TOKEN_ALG, "ES256"],
     prompt_values_supported: ["none", "login", "consent"],
-    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "email"],
+    claims_supported: [
+      "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+      "name", "preferred_username", "email",
+    ],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   };

@@ -2,7 +2,7 @@ import { vValidator } from "@hono/valibot-validator";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type * as v from "valibot";
-import type { AppEnv } from "../http/app-env";
+import type { AppEnv } from "./app-env";
 import { OAuthError, type OAuthErrorCode } from "../oauth/errors";
 
 /** Generous for client metadata or a user; bounds what a request can make the Worker parse. */
