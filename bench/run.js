@@ -190,7 +190,7 @@ const pct = (xs, p) => {
 
 function bundleSize() {
   const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--log-level", "error"], { encoding: "utf8" });
+  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out], { encoding: "utf8" });
   try {
     if (r.status !== 0) return null;
     let raw = 0;
