@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs and prints "N passed, M failed".
+// driven by playwright-core), then runs the tests of ./flows.mjs and
+// ./client-libraries.mjs and prints "N passed, M failed".
 // Screenshots of the pages go to e2e/screenshots/ (not committed).
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
 import { randomBytes } from "node:crypto";
@@ -9,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
 import { AdminApi } from "./oauth.mjs";
 import { startRelyingParty } from "./relying-party.mjs";
@@ -75,7 +77,9 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots };
-  const selected = tests.filter((t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY));
+  const selected = [...tests, ...clientLibraryTests].filter(
+    (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
+  );
   for (const test of selected) {
     const browserContext = await browser.newContext();
     browserContext.setDefaultTimeout(15_000);
