@@ -32,7 +32,7 @@ export interface TokenIssuance {
   nonce?: string;
   /** The user, for the ID token's standard claims. */
   user?: UserRecord;
-  /** A refresh token the grant's Durable Object has already accepted. */
+  /** The refresh token to return beside the access token. */
   refreshToken?: IssuedRefreshToken;
 }
 
@@ -45,16 +45,12 @@ export interface IssuedRefreshToken {
 }
 
 /**
- * Issues the access token and, when `openid` was granted, the ID token (OIDC Core §3.1.3.3),
- * records the refresh token in the KV index, and shapes the RFC 6749 §5.1 response. By the time
- * this is called the grant's Durable Object has already decided; nothing here can undo that.
+ * Signs the access token and, when `openid` was granted, the ID token (OIDC Core §3.1.3.3), and
+ * shapes the RFC 6749 §5.1 response. It writes nothing: the grant modules call it before or after
+ * the grant's Durable Object decides, and return its result only once the grant has accepted.
  */
-export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
-  const [response] = await Promise.all([
-    signTokens(env, issuance),
-    recordRefreshToken(env, issuance),
-  ]);
-  return response;
+export function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
+  return signTokens(env, issuance);
 }
 
 async function signTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
@@ -90,15 +86,19 @@ async function signTokens(env: Env, issuance: TokenIssuance): Promise<TokenRespo
   return response;
 }
 
-/** The edge-readable index of live refresh tokens (src/storage/refresh-tokens.ts). */
-async function recordRefreshToken(env: Env, issuance: TokenIssuance): Promise<void> {
-  const refresh = issuance.refreshToken;
-  if (refresh === undefined) return;
-  const record = {
-    grantId: issuance.grantId,
-    clientId: issuance.clientId,
-    expiresAt: refresh.expiresAt,
-  };
+/**
+ * Adds a refresh token to the edge-readable KV index (src/storage/refresh-tokens.ts). The grant
+ * modules write it BEFORE the grant's Durable Object commits: a record of a token the grant then
+ * refuses points at nothing alive (the grant is the authority and does not know its hash), while
+ * a committed token is never left without its record by a failure after the commit.
+ */
+export async function recordRefreshToken(
+  env: Env,
+  grantId: string,
+  clientId: string,
+  refresh: IssuedRefreshToken,
+): Promise<void> {
+  const record = { grantId, clientId, expiresAt: refresh.expiresAt };
   await putRefreshTokenRecord(env, refresh.hash, record, Math.floor(Date.now() / 1000));
 }
 

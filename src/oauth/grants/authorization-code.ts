@@ -6,7 +6,7 @@ import type { ClientRecord } from "../../storage/clients";
 import { redeemCode } from "../../storage/grants";
 import { newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens } from "../../tokens/issue";
+import { type TokenResponse, issueTokens, recordRefreshToken } from "../../tokens/issue";
 import { openCode } from "../authorization-code";
 import { OAuthError } from "../errors";
 import { verifyPkce } from "../pkce";
@@ -58,6 +58,27 @@ export async function authorizationCodeGrant(
     : undefined;
   const refreshExpiresAt = now + config.refreshTokenTtl;
 
+  const refreshToken = refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
+  // Everything that can fail runs before the grant commits, and writes nothing that matters if
+  // it then refuses: the signed tokens are dropped, an indexed refresh token stays unknown to it.
+  const [response] = await Promise.all([
+    issueTokens(env, {
+      issuer: c.get("issuer"),
+      grantId: code.grantId,
+      clientId: client.client_id,
+      sub: code.sub,
+      scope: code.scope,
+      resource: requestedResources.length > 0 ? requestedResources : code.resource,
+      authTime: code.authTime,
+      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+      user,
+      ...(refreshToken === undefined ? {} : { refreshToken }),
+    }),
+    refreshToken === undefined
+      ? undefined
+      : recordRefreshToken(env, code.grantId, client.client_id, refreshToken),
+  ]);
+
   const redemption = await redeemCode(env, code.grantId, {
     codeId: code.codeId,
     grant: {
@@ -76,17 +97,5 @@ export async function authorizationCodeGrant(
     // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code is refused and its grant revoked.
     throw new OAuthError("invalid_grant", "The authorization code has already been used");
   }
-
-  return issueTokens(env, {
-    issuer: c.get("issuer"),
-    grantId: code.grantId,
-    clientId: client.client_id,
-    sub: code.sub,
-    scope: code.scope,
-    resource: requestedResources.length > 0 ? requestedResources : code.resource,
-    authTime: code.authTime,
-    ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
-    user,
-    ...(refresh === undefined ? {} : { refreshToken: { ...refresh, expiresAt: refreshExpiresAt } }),
-  });
+  return response;
 }

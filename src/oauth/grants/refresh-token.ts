@@ -10,7 +10,8 @@ import {
   parseRefreshToken,
 } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens } from "../../tokens/issue";
+import { type TokenResponse, issueTokens, recordRefreshToken } from "../../tokens/issue";
+import { getSigningKey } from "../../tokens/keys";
 import { OAuthError } from "../errors";
 import { parseScope } from "../scope";
 
@@ -36,6 +37,14 @@ export async function refreshTokenGrant(
   const next = await newRefreshToken(presented.grantId);
   // Sliding lifetime: each rotation lives REFRESH_TOKEN_TTL from now.
   const expiresAt = now + config.refreshTokenTtl;
+  const nextToken = { ...next, expiresAt };
+  // Before the grant rotates: index the new token (harmless if the grant refuses it) and have
+  // the signing keys in this isolate, so that nothing after the commit depends on I/O that could
+  // fail and strand the client with a rotated-away token.
+  await Promise.all([
+    recordRefreshToken(env, presented.grantId, client.client_id, nextToken),
+    getSigningKey(env, config.accessTokenAlg),
+  ]);
   const rotation = await rotateRefreshToken(env, presented.grantId, {
     presentedHash: presented.hash,
     clientId: client.client_id,
@@ -76,7 +85,7 @@ export async function refreshTokenGrant(
       resource: resource.length > 0 ? resource : grant.resource,
       authTime: grant.authTime,
       user,
-      refreshToken: { ...next, expiresAt },
+      refreshToken: nextToken,
     }),
     // The retired token leaves the KV index; the grant remembers it to detect reuse.
     deleteRefreshTokenRecords(env, [presented.hash]),
