@@ -86,27 +86,26 @@ async function oauth4webapiFlow(t, page, { method, registeredRedirect, redirectU
   // Checks state and, since the metadata says it is supported, iss (RFC 9207 §2.4).
   const params = oauth.validateAuthResponse(as, client, landed, state);
   const tokens = await explained(
-    oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, verifier, insecure).then(
-      (res) => oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: nonce, requireIdToken: true }),
-    ),
+    oauth
+      .authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, verifier, insecure)
+      .then((res) =>
+        oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: nonce, requireIdToken: true }),
+      ),
   );
-  assert.equal(oauth.getValidatedIdTokenClaims(tokens).sub, user.sub, "the ID token is about the signed-in user");
+  assert.equal(oauth.getValidatedIdTokenClaims(tokens).sub, user.sub, "the ID token names the user");
   assert.ok(tokens.refresh_token, "a refresh token (the client has the refresh_token grant)");
 
   // A resource server's view: RFC 9068 validation against the JWKS. No resource was requested,
-  // so the token is for the issuer's own APIs.
+  // so the token is for the issuer's own APIs: its audience is the issuer.
   const apiMe = new URL("/api/me", t.base);
-  const claims = await explained(
-    oauth.validateJwtAccessToken(
-      as,
-      new Request(apiMe, { headers: { Authorization: `Bearer ${tokens.access_token}` } }),
-      as.issuer,
-      insecure,
-    ),
-  );
-  assert.equal(claims.sub, user.sub);
-  assert.equal(claims.client_id, client.client_id);
-  const me = await oauth.protectedResourceRequest(tokens.access_token, "GET", apiMe, undefined, undefined, insecure);
+  const assertAccessToken = async (accessToken) => {
+    const request = new Request(apiMe, { headers: { Authorization: `Bearer ${accessToken}` } });
+    const claims = await explained(oauth.validateJwtAccessToken(as, request, as.issuer, insecure));
+    assert.equal(claims.sub, user.sub);
+    assert.equal(claims.client_id, client.client_id);
+  };
+  await assertAccessToken(tokens.access_token);
+  const me = await oauth.protectedResourceRequest(tokens.access_token, "GET", apiMe, undefined, null, insecure);
   assert.equal(me.status, 200, `/api/me: ${me.status} ${me.headers.get("www-authenticate")}`);
   assert.equal((await me.json()).sub, user.sub);
 
@@ -118,13 +117,7 @@ async function oauth4webapiFlow(t, page, { method, registeredRedirect, redirectU
     );
   const refreshed = await refresh(tokens.refresh_token);
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token, "the refresh token rotates");
-  const refreshedClaims = await oauth.validateJwtAccessToken(
-    as,
-    new Request(apiMe, { headers: { Authorization: `Bearer ${refreshed.access_token}` } }),
-    as.issuer,
-    insecure,
-  );
-  assert.equal(refreshedClaims.sub, user.sub);
+  await assertAccessToken(refreshed.access_token);
 
   // RFC 9700 §4.14.2: the rotated-out refresh token is refused (invalid_grant, RFC 6749 §5.2).
   await assert.rejects(refresh(tokens.refresh_token), { name: "ResponseBodyError", error: "invalid_grant" });
@@ -202,7 +195,8 @@ export const tests = [
       assert.equal(tokens.claims().sub, user.sub);
       const refreshed = await explained(openid.refreshTokenGrant(config, tokens.refresh_token));
       assert.notEqual(refreshed.refresh_token, tokens.refresh_token, "the refresh token rotates");
-      const me = await openid.fetchProtectedResource(config, refreshed.access_token, new URL("/api/me", t.base), "GET");
+      const apiMe = new URL("/api/me", t.base);
+      const me = await openid.fetchProtectedResource(config, refreshed.access_token, apiMe, "GET");
       assert.equal(me.status, 200, `/api/me: ${me.status} ${me.headers.get("www-authenticate")}`);
       assert.equal((await me.json()).sub, user.sub);
     },
