@@ -51,7 +51,7 @@ const ConfigSchema = v.object({
     optionalString,
     v.check(
       (s) => s === undefined || isValidIssuer(s),
-      "ISSUER must be an https URL without query or fragment (http only on localhost)",
+      "ISSUER must be an https origin without path, query or fragment (http only on localhost)",
     ),
     v.transform((s) => s?.replace(/\/+$/, "")),
   ),
@@ -86,6 +86,9 @@ function isValidIssuer(s: string): boolean {
     return false;
   }
   if (url.search || url.hash || s.includes("#") || s.includes("?")) return false;
+  // Gatehouse serves its endpoints at the root of its host; an issuer with a path would
+  // advertise endpoints that do not exist (RFC 8414 §3.1 path-form metadata is not served).
+  if (url.pathname !== "/") return false;
   if (url.protocol === "https:") return true;
   return url.protocol === "http:" && isLocalHostname(url.hostname);
 }

@@ -34,6 +34,7 @@ describe("configuration", () => {
   it.each([
     ["ISSUER", "http://login.example.com"],
     ["ISSUER", "https://login.example.com/?a=b"],
+    ["ISSUER", "https://example.com/auth"],
     ["CODE_TTL", "0"],
     ["CODE_TTL", "abc"],
     ["REGISTRATION", "sometimes"],

@@ -1,28 +1,11 @@
 import { EncryptJWT, type JWTPayload, jwtDecrypt } from "jose";
-import { getSecretKey } from "../tokens/keys";
+import { getSealKey } from "../tokens/keys";
 
 /**
  * What a sealed value is for. The purpose is the JWE `typ`, checked on opening, so a value
  * sealed as one thing (a session) never opens as another (an authorization code).
  */
 export type SealPurpose = "code" | "interaction" | "session";
-
-const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-
-/** The "seal" key as a non-extractable AES-GCM CryptoKey, imported once per isolate. */
-function sealKey(env: Env): Promise<CryptoKey> {
-  return getSecretKey(env, "seal").then((raw) => {
-    let key = importedKeys.get(raw);
-    if (!key) {
-      key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, [
-        "encrypt",
-        "decrypt",
-      ]);
-      importedKeys.set(raw, key);
-    }
-    return key;
-  });
-}
 
 /**
  * Authenticated encryption of a small JSON payload with the deployment's "seal" key: a compact
@@ -41,7 +24,7 @@ export async function seal(
     .setProtectedHeader({ alg: "dir", enc: "A256GCM", typ: purpose })
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
-    .encrypt(await sealKey(env));
+    .encrypt(await getSealKey(env));
 }
 
 /**
@@ -53,7 +36,7 @@ export async function unseal<T extends JWTPayload>(
   purpose: SealPurpose,
   sealed: string,
 ): Promise<T | null> {
-  const key = await sealKey(env);
+  const key = await getSealKey(env);
   try {
     const { payload } = await jwtDecrypt(sealed, key, {
       typ: purpose,

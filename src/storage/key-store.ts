@@ -3,8 +3,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jo
 import { SIGNING_ALGS, type SigningAlg } from "../config";
 import { randomToken } from "../crypto/random";
 
-/** Purposes of the symmetric secrets (see src/tokens/keys.ts getSecretKey). */
-export const SECRET_PURPOSES = ["seal", "cookie"] as const;
+/** Purposes of the symmetric secrets (see src/tokens/keys.ts getSealKey). */
+export const SECRET_PURPOSES = ["seal"] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 
 /** One asymmetric signing key as stored: a private JWK whose `kid` is its RFC 7638 thumbprint. */
@@ -58,12 +58,12 @@ export class KeyStore extends DurableObject<Env> {
       alg TEXT NOT NULL,
       private_jwk TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('current', 'retired')),
-      keySetat INTEGER NOT NULL
+      created_at INTEGER NOT NULL
     )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS secrets (
       purpose TEXT PRIMARY KEY,
       value TEXT NOT NULL,
-      keySetat INTEGER NOT NULL
+      created_at INTEGER NOT NULL
     )`);
 
     const existing = this.#read();
@@ -80,7 +80,7 @@ export class KeyStore extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const key of created) {
         sql.exec(
-          `INSERT INTO signing_keys (kid, alg, private_jwk, status, keySetat)
+          `INSERT INTO signing_keys (kid, alg, private_jwk, status, created_at)
            VALUES (?, ?, ?, 'current', ?)`,
           key.kid,
           key.alg,
@@ -90,7 +90,7 @@ export class KeyStore extends DurableObject<Env> {
       }
       for (const purpose of missingSecrets) {
         sql.exec(
-          "INSERT INTO secrets (purpose, value, keySetat) VALUES (?, ?, ?)",
+          "INSERT INTO secrets (purpose, value, created_at) VALUES (?, ?, ?)",
           purpose,
           randomToken(32),
           now,
@@ -105,9 +105,9 @@ export class KeyStore extends DurableObject<Env> {
   #read(): StoredKeys {
     const sql = this.ctx.storage.sql;
     const signingKeys = sql
-      .exec<{ kid: string; alg: string; private_jwk: string; status: string; keySetat: number }>(
-        `SELECT kid, alg, private_jwk, status, keySetat FROM signing_keys
-         ORDER BY keySetat, kid`,
+      .exec<{ kid: string; alg: string; private_jwk: string; status: string; created_at: number }>(
+        `SELECT kid, alg, private_jwk, status, created_at FROM signing_keys
+         ORDER BY created_at, kid`,
       )
       .toArray()
       .filter((row) => (SIGNING_ALGS as readonly string[]).includes(row.alg))
@@ -116,7 +116,7 @@ export class KeyStore extends DurableObject<Env> {
         alg: row.alg as SigningAlg,
         privateJwk: JSON.parse(row.private_jwk) as JWK,
         current: row.status === "current",
-        createdAt: row.keySetat,
+        createdAt: row.created_at,
       }));
     const secrets: Partial<Record<SecretPurpose, string>> = {};
     for (const row of sql
@@ -138,10 +138,10 @@ interface StoredKeys {
 
 /** The key set, if it has a current key for every alg and every secret. */
 function completeKeySet(stored: StoredKeys): KeySet | undefined {
-  const { seal, cookie } = stored.secrets;
-  if (seal === undefined || cookie === undefined) return undefined;
+  const { seal } = stored.secrets;
+  if (seal === undefined) return undefined;
   if (!SIGNING_ALGS.every((alg) => hasCurrentKey(stored, alg))) return undefined;
-  return { signingKeys: stored.signingKeys, secrets: { seal, cookie } };
+  return { signingKeys: stored.signingKeys, secrets: { seal } };
 }
 
 function hasCurrentKey(stored: StoredKeys, alg: SigningAlg): boolean {

@@ -7,7 +7,7 @@ import {
 } from "jose";
 import type { SigningAlg } from "../config";
 import { b64u } from "../crypto/encoding";
-import type { KeySet, SecretPurpose, StoredSigningKey } from "../storage/key-store";
+import type { KeySet, StoredSigningKey } from "../storage/key-store";
 
 export interface SigningKey {
   kid: string;
@@ -21,7 +21,8 @@ interface IsolateKeys {
   jwks: JSONWebKeySet;
   /** jose's key selector over `jwks`, for verifying Gatehouse's own tokens locally. */
   verificationKeys: JWTVerifyGetKey;
-  secrets: Readonly<Record<SecretPurpose, Uint8Array>>;
+  /** The "seal" secret as a non-extractable AES-GCM key (src/crypto/seal.ts). */
+  sealKey: CryptoKey;
 }
 
 /**
@@ -59,10 +60,13 @@ async function fetchAndImport(env: Env): Promise<IsolateKeys> {
     signing,
     jwks,
     verificationKeys: createLocalJWKSet(jwks),
-    secrets: {
-      seal: b64u.decode(keySet.secrets.seal),
-      cookie: b64u.decode(keySet.secrets.cookie),
-    },
+    sealKey: await crypto.subtle.importKey(
+      "raw",
+      b64u.decode(keySet.secrets.seal) as Uint8Array<ArrayBuffer>,
+      "AES-GCM",
+      false,
+      ["encrypt", "decrypt"],
+    ),
   };
 }
 
@@ -100,11 +104,10 @@ export async function getVerificationKeys(env: Env): Promise<JWTVerifyGetKey> {
 }
 
 /**
- * A 256-bit symmetric key for one purpose, shared by every isolate:
- * "seal" encrypts authorization codes and interaction state (A256GCM, dir);
- * "cookie" signs the session and CSRF cookies (HMAC).
+ * The deployment's 256-bit sealing key (AES-256-GCM, imported once per isolate, not
+ * extractable): it encrypts authorization codes, login sessions and pending authorization
+ * requests (src/crypto/seal.ts).
  */
-export async function getSecretKey(env: Env, purpose: "seal" | "cookie"): Promise<Uint8Array> {
-  // A copy: callers cannot alter the isolate's cached secret.
-  return (await loadKeys(env)).secrets[purpose].slice();
+export async function getSealKey(env: Env): Promise<CryptoKey> {
+  return (await loadKeys(env)).sealKey;
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getPublicJwks, getSecretKey, getSigningKey } from "../../src/tokens/keys";
+import { b64u } from "../../src/crypto/encoding";
+import { getPublicJwks, getSealKey, getSigningKey } from "../../src/tokens/keys";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
@@ -36,12 +37,12 @@ describe("signing keys", () => {
     expect(jwks.keys.map((k) => k.kid).sort()).toEqual([es.kid, rs.kid].sort());
   });
 
-  it("the seal and cookie secrets are distinct 256-bit keys", async () => {
-    const seal = await getSecretKey(env, "seal");
-    const cookie = await getSecretKey(env, "cookie");
-    expect(seal.byteLength).toBe(32);
-    expect(cookie.byteLength).toBe(32);
-    expect(seal).not.toEqual(cookie);
-    expect(await getSecretKey(env, "seal")).toEqual(seal);
+  it("the sealing secret is a 256-bit key, imported once per isolate and not extractable", async () => {
+    const store = env.KEYS.getByName("keys");
+    expect(b64u.decode((await store.getKeySet()).secrets.seal).byteLength).toBe(32);
+    const key = await getSealKey(env);
+    expect(key).toBe(await getSealKey(env));
+    expect(key.extractable).toBe(false);
+    expect(key.algorithm).toMatchObject({ name: "AES-GCM", length: 256 });
   });
 });
