@@ -13,7 +13,9 @@ export class Params {
     const seen = new Set<string>();
     for (const name of pairs.keys()) {
       if (seen.has(name) && !MULTI_VALUED.has(name)) {
-        throw new OAuthError("invalid_request", `The parameter "${name}" is repeated`);
+        // The name is echoed only when it is one of the protocol's own (no reflected input).
+        const shown = /^[a-z_]{1,32}$/.test(name) ? ` "${name}"` : "";
+        throw new OAuthError("invalid_request", `The parameter${shown} is repeated`);
       }
       seen.add(name);
     }

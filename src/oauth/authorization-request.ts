@@ -6,6 +6,10 @@ import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
 import { parseScope } from "./scope";
 
+/** Generous for opaque or JWT-shaped values; a redirect URL must stay well under 8 KiB. */
+const MAX_STATE_LENGTH = 2048;
+const MAX_NONCE_LENGTH = 512;
+
 export type Prompt = "none" | "login" | "consent" | "select_account";
 const PROMPTS: ReadonlySet<string> = new Set<Prompt>(["none", "login", "consent", "select_account"]);
 
@@ -53,6 +57,11 @@ export async function resolveRedirectTarget(
   if (redirectUris.length > 1) {
     throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is repeated', page);
   }
+  // Values a client sends back and forth are bounded: they travel in URLs, codes and forms.
+  const state = pairs.get("state") ?? undefined;
+  if (state !== undefined && state.length > MAX_STATE_LENGTH) {
+    throw new OAuthError("invalid_request", "The state parameter is too long", page);
+  }
   const clientId = clientIds[0];
   if (!clientId) {
     throw new OAuthError("invalid_request", 'The parameter "client_id" is missing', page);
@@ -83,7 +92,7 @@ export async function resolveRedirectTarget(
     client,
     redirectUri,
     redirectUriProvided: presented !== undefined && presented !== "",
-    state: pairs.get("state") ?? undefined,
+    state,
   };
 }
 
@@ -158,6 +167,9 @@ export function validateAuthorizationRequest(
   const state = params.get("state");
   if (state !== undefined) request.state = state;
   const nonce = params.get("nonce");
+  if (nonce !== undefined && nonce.length > MAX_NONCE_LENGTH) {
+    throw new OAuthError("invalid_request", "The nonce parameter is too long");
+  }
   if (nonce !== undefined) request.nonce = nonce;
   if (maxAge !== undefined) request.maxAge = maxAge;
   const loginHint = params.get("login_hint");
@@ -180,7 +192,7 @@ function resolveScope(client: ClientRecord, scope: string | undefined): string[]
   const requested = parseScope(scope);
   const unknown = requested.filter((s) => !allowed.includes(s));
   if (unknown.length > 0) {
-    throw new OAuthError("invalid_scope", `The client may not ask for: ${unknown.join(" ")}`);
+    throw new OAuthError("invalid_scope", "The client may not ask for some of the requested scopes");
   }
   if (requested.length === 0) return allowed;
   return requested;
@@ -201,7 +213,7 @@ export function resolveResources(
       throw new OAuthError("invalid_target", "A resource must be an absolute URI without fragment");
     }
     if (!config.resources.includes(resource) || !permitted.includes(resource)) {
-      throw new OAuthError("invalid_target", `The resource ${resource} is not available to this client`);
+      throw new OAuthError("invalid_target", "A requested resource is not available to this client");
     }
   }
   return [...new Set(resources)];
@@ -213,7 +225,7 @@ function parsePrompt(prompt: string | undefined): Prompt[] {
   const values = [...new Set(prompt.split(" ").filter(Boolean))];
   for (const value of values) {
     if (!PROMPTS.has(value)) {
-      throw new OAuthError("invalid_request", `Unsupported prompt value: ${value}`);
+      throw new OAuthError("invalid_request", "The prompt parameter has an unsupported value");
     }
   }
   if (values.includes("none") && values.length > 1) {

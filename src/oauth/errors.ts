@@ -75,13 +75,15 @@ export class OAuthError extends Error {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly rendering: ErrorRendering;
+  readonly description: string;
 
   constructor(
     readonly error: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     options: OAuthErrorOptions = {},
   ) {
     super(`${error}: ${description}`, { cause: options.cause });
+    this.description = errorDescription(description);
     this.status = options.status ?? DEFAULT_STATUS[error] ?? 400;
     this.headers = options.headers ?? {};
     this.rendering = options.rendering ?? { kind: "json" };
@@ -100,4 +102,17 @@ export class OAuthError extends Error {
   toJSON(): { error: OAuthErrorCode; error_description: string } {
     return { error: this.error, error_description: this.description };
   }
+}
+
+/**
+ * RFC 6749 §4.1.2.1, §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E, so
+ * quotes and backslashes become harmless look-alikes and anything else outside printable ASCII
+ * is dropped; it is kept short, since it travels in a redirect URL.
+ */
+function errorDescription(text: string): string {
+  return text
+    .replaceAll('"', "'")
+    .replaceAll("\\", "/")
+    .replace(/[^\x20-\x7E]/g, "")
+    .slice(0, 300);
 }

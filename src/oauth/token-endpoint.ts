@@ -46,7 +46,7 @@ tokenRoutes.post(
     if (handler === undefined) {
       throw new OAuthError(
         "unsupported_grant_type",
-        `The grant type "${grantType}" is not supported`,
+        "The grant type is not supported",
       );
     }
     const client = await authenticateClient(c, params);

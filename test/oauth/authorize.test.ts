@@ -447,3 +447,28 @@ describe("authorization endpoint: CSRF on the login and consent forms", () => {
     expect(res.headers.get("Location")).toBeNull();
   });
 });
+
+describe("authorization endpoint: what it sends back", () => {
+  it("keeps error_description within RFC 6749's character set and reflects no input", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, {
+      extra: { prompt: "\u202eevil\r\n\"quoted\\" },
+    });
+    const params = expectErrorRedirect(await request(url), client.redirect_uri, "invalid_request", state);
+    const description = params.get("error_description") as string;
+    expect(description).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
+    expect(description).not.toContain("evil");
+  });
+
+  it("refuses an overlong state with an error page rather than echoing it", async () => {
+    const client = await createClient();
+    const { url } = await authorizationRequest(client, { state: "s".repeat(5000) });
+    await expectErrorPage(await request(url), "invalid_request");
+  });
+
+  it("refuses an overlong nonce", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, { nonce: "n".repeat(600) });
+    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_request", state);
+  });
+});
