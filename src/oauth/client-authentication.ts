@@ -18,11 +18,15 @@ export type ClientCredentials =
 /** RFC 6749 §5.2: when the client tried the Authorization header, the 401 names the scheme. */
 const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="gatehouse"' };
 
-function invalidClient(triedBasic: boolean): OAuthError {
-  // One description for unknown client, wrong secret and wrong method: nothing to enumerate.
+/**
+ * One answer for unknown client, wrong secret and wrong method: nothing to enumerate. Always 401
+ * with a challenge: RFC 6749 §5.2 requires it after a Basic attempt and allows it otherwise, and
+ * RFC 9110 §15.5.2 requires WWW-Authenticate on every 401.
+ */
+function invalidClient(): OAuthError {
   return new OAuthError("invalid_client", "Client authentication failed", {
     status: 401,
-    ...(triedBasic ? { headers: BASIC_CHALLENGE } : {}),
+    headers: BASIC_CHALLENGE,
   });
 }
 
@@ -56,7 +60,10 @@ export function parseClientCredentials(
   }
   if (bodyId === undefined) {
     // RFC 6749 §5.2: "no client authentication included" is invalid_client.
-    throw new OAuthError("invalid_client", "Client authentication is required", { status: 401 });
+    throw new OAuthError("invalid_client", "Client authentication is required", {
+      status: 401,
+      headers: BASIC_CHALLENGE,
+    });
   }
   return bodySecret === undefined
     ? { method: "none", clientId: bodyId }
@@ -70,19 +77,19 @@ export function parseClientCredentials(
  */
 function parseBasic(authorization: string): { clientId: string; secret: string } {
   const match = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i.exec(authorization);
-  if (!match?.[1]) throw invalidClient(true);
+  if (!match?.[1]) throw invalidClient();
   let decoded: string;
   try {
     const bytes = Uint8Array.from(atob(match[1]), (ch) => ch.charCodeAt(0));
     decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw invalidClient(true);
+    throw invalidClient();
   }
   const colon = decoded.indexOf(":");
-  if (colon < 0) throw invalidClient(true);
+  if (colon < 0) throw invalidClient();
   const clientId = formDecode(decoded.slice(0, colon));
   const secret = formDecode(decoded.slice(colon + 1));
-  if (!clientId || !secret) throw invalidClient(true);
+  if (!clientId || !secret) throw invalidClient();
   return { clientId, secret };
 }
 
@@ -107,7 +114,6 @@ export async function authenticateClient(
   params: Params,
 ): Promise<ClientRecord> {
   const credentials = parseClientCredentials(c.req.header("Authorization"), params);
-  const triedBasic = credentials.method === "client_secret_basic";
   const client = await getClient(c.env, credentials.clientId);
 
   const authenticated =
@@ -115,7 +121,7 @@ export async function authenticateClient(
       ? client !== null && client.client_secret_hash === undefined
       : await verifyClientSecret(client, credentials.secret);
   if (!authenticated || client === null || !usesMethod(client, credentials.method)) {
-    throw invalidClient(triedBasic);
+    throw invalidClient();
   }
   return client;
 }

@@ -50,7 +50,8 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   if (!user) {
     return showLoginPage(c, client, ticket.request, {
       error: "Invalid username or password.",
-      status: 401,
+      // 400, not 401: a form, not an HTTP authentication scheme (RFC 9110 §15.5.2).
+      status: 400,
       username,
     });
   }

@@ -202,7 +202,7 @@ describe("authorization endpoint: login, consent and the code", () => {
     const { url } = await authorizationRequest(client);
     const page = await (await browser.fetch(url)).text();
     const res = await browser.submit(page, { username: user.username, password: "wrong password" });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
     expect(res.headers.get("Location")).toBeNull();
     expect(await res.text()).toMatch(/Invalid username or password/);
     expect([...browser.cookies.keys()].some((k) => k.includes("session"))).toBe(false);

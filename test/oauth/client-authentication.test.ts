@@ -94,11 +94,11 @@ describe("client credentials parsing (RFC 6749 §2.3)", () => {
     });
   });
 
-  it("answers a request without any client identification with invalid_client and no challenge", () => {
+  it("answers a request without any client identification with a 401 invalid_client and a challenge (RFC 9110 §15.5.2)", () => {
     const error = parseError(undefined, {});
     expect(error.error).toBe("invalid_client");
     expect(error.status).toBe(401);
-    expect(error.headers["WWW-Authenticate"]).toBeUndefined();
+    expect(error.headers["WWW-Authenticate"]).toMatch(/^Basic /);
   });
 });
 
@@ -173,11 +173,11 @@ describe("client authentication at the token endpoint", () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
-  it("refuses a wrong secret sent with client_secret_post, without a Basic challenge", async () => {
+  it("refuses a wrong secret sent with client_secret_post; the 401 names the scheme it supports", async () => {
     const client = await createClient({ token_endpoint_auth_method: "client_secret_post" });
     const res = await probe({ client_id: client.client_id, client_secret: "wrong" });
     await expectTokenError(res, "invalid_client", 401);
-    expect(res.headers.get("WWW-Authenticate")).toBeNull();
+    expect(res.headers.get("WWW-Authenticate")).toMatch(/^Basic /);
   });
 
   it("refuses a method other than the registered one", async () => {
