@@ -90,3 +90,21 @@ describe("the authorization code flow end to end", () => {
     await expectTokenError(await refresh(client, first.refresh_token as string), "invalid_grant");
   });
 });
+
+describe("browser-based clients", () => {
+  it("may call the token endpoint and the API cross-origin, without credentials", async () => {
+    for (const [path, method] of [["/token", "POST"], ["/api/me", "GET"]] as const) {
+      const preflight = await request(path, {
+        method: "OPTIONS",
+        headers: {
+          Origin: "https://spa.example",
+          "Access-Control-Request-Method": method,
+          "Access-Control-Request-Headers": "authorization, content-type",
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*");
+      expect(preflight.headers.get("Access-Control-Allow-Credentials")).toBeNull();
+    }
+  });
+});

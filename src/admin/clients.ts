@@ -1,16 +1,15 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../http/app-env";
-import { isJsonObject } from "../oauth/client-metadata";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
 import { OAuthError } from "../oauth/errors";
 import { deleteClient, getClient, listClients } from "../storage/clients";
-import { jsonBody } from "../http/json-body";
+import { jsonBody, jsonObject } from "../http/json-body";
 import { pageQuery } from "./pagination";
 
 // The fields themselves are checked by parseClientMetadata (the same rules as POST /register);
 // here only that the body is a JSON object.
-const AnyObject = v.custom<Record<string, unknown>>(isJsonObject, "The client metadata must be a JSON object");
+const AnyObject = jsonObject("The client metadata");
 
 const noSuchClient = () => new OAuthError("not_found", "No such client");
 

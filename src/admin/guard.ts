@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
+import { readBearerToken } from "../http/bearer";
 import { OAuthError } from "../oauth/errors";
 
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="gatehouse-admin"' };
@@ -14,7 +15,7 @@ const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="gatehouse-admin"' };
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.get("config").adminToken;
   if (expected === undefined) throw new OAuthError("not_found", "No such endpoint");
-  const presented = /^Bearer +(\S+) *$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  const presented = readBearerToken(c);
   if (presented === undefined || !(await timingSafeEqual(presented, expected))) {
     throw new OAuthError("unauthorized", "The admin API needs a valid bearer token", {
       headers: CHALLENGE,

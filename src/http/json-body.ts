@@ -1,12 +1,9 @@
 import { vValidator } from "@hono/valibot-validator";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type * as v from "valibot";
-import type { AppEnv } from "./app-env";
+import * as v from "valibot";
 import { OAuthError, type OAuthErrorCode } from "../oauth/errors";
-
-/** Generous for client metadata or a user; bounds what a request can make the Worker parse. */
-const MAX_BODY_BYTES = 64 * 1024;
+import type { AppEnv } from "./app-env";
+import { limitBody } from "./body-limit";
 
 /** Refuses bodies that are not JSON (hono's validator would silently treat them as `{}`). */
 const requireJsonMediaType = createMiddleware<AppEnv>(async (c, next) => {
@@ -17,20 +14,13 @@ const requireJsonMediaType = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
-  },
-});
-
 /**
  * Middlewares that admit a JSON body valid under `schema`, failing with `code` and the first
  * issue's message. Malformed JSON is hono's HTTPException 400, rendered as invalid_request.
  */
 export function jsonBody<S extends v.GenericSchema>(schema: S, code: OAuthErrorCode) {
   return [
-    limitBody,
+    limitBody(),
     requireJsonMediaType,
     vValidator("json", schema, (result) => {
       if (!result.success) {
@@ -39,3 +29,11 @@ export function jsonBody<S extends v.GenericSchema>(schema: S, code: OAuthErrorC
     }),
   ] as const;
 }
+
+/** A JSON object: not null, not an array (valibot's object schemas would accept arrays). */
+export const isJsonObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** A schema admitting any JSON object, failing with "<what> must be a JSON object". */
+export const jsonObject = (what: string) =>
+  v.custom<Record<string, unknown>>(isJsonObject, `${what} must be a JSON object`);

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
 import { readFormBody } from "../http/params";
 import { readSession } from "../http/session";
 import { continueAuthorization } from "./authorization-flow";
@@ -13,9 +13,7 @@ import { OAuthError } from "./errors";
  */
 export const authorizeRoutes = new Hono<AppEnv>();
 
-const FORM_LIMIT = 64 * 1024;
-
-authorizeRoutes.on(["GET", "POST"], "/authorize", bodyLimit({ maxSize: FORM_LIMIT, onError: tooLarge }), async (c) => {
+authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) => {
   const pairs = await readPairs(c);
   // Client and redirect URI first: until both are known good, errors are pages, never redirects.
   const target = await resolveRedirectTarget(c.env, pairs);
@@ -41,19 +39,20 @@ authorizeRoutes.on(["GET", "POST"], "/authorize", bodyLimit({ maxSize: FORM_LIMI
   });
 });
 
+authorizeRoutes.all("/authorize", () => {
+  throw new OAuthError("invalid_request", "The authorization endpoint accepts GET and POST", {
+    status: 405,
+    headers: { Allow: "GET, POST" },
+    rendering: { kind: "page" },
+  });
+});
+
 /** The request's parameters, from the query (GET) or the form body (POST); errors are pages. */
 async function readPairs(c: Context<AppEnv>): Promise<URLSearchParams> {
-  if (c.req.method === "GET") return new URL(c.req.url).searchParams;
+  if (c.req.method !== "POST") return new URL(c.req.url).searchParams;
   try {
     return await readFormBody(c);
   } catch (err) {
     throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
   }
-}
-
-export function tooLarge(): never {
-  throw new OAuthError("invalid_request", "The request is too large", {
-    status: 413,
-    rendering: { kind: "page" },
-  });
 }

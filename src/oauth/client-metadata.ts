@@ -3,6 +3,7 @@
  * client registration (`POST /register`), so that both accept exactly the same clients.
  */
 import * as v from "valibot";
+import { jsonObject } from "../http/json-body";
 import { isLocalHostname, type Config } from "../config";
 import type { ClientMetadata, TokenEndpointAuthMethod } from "../storage/clients";
 import { OAuthError } from "./errors";
@@ -71,12 +72,10 @@ const RedirectUri = v.pipe(
 );
 
 /** A JSON object, not an array or a primitive (valibot's object schemas accept arrays). */
-export const isJsonObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x);
 
 /** The RFC 7591 §2 fields Gatehouse understands. Unknown fields are dropped (§2: MAY ignore). */
 export const ClientMetadataSchema = v.pipe(
-  v.custom<Record<string, unknown>>(isJsonObject, "The client metadata must be a JSON object"),
+  jsonObject("The client metadata"),
   v.object(
     {
       redirect_uris: v.pipe(

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { assertLoginAllowed, type LoginAttempt, recordLoginResult } from "../auth/throttle";
 import { authenticatePassword } from "../auth/authenticator";
 import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
 import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
 import { readSession, startSession } from "../http/session";
@@ -16,14 +16,13 @@ import {
   showLoginPage,
 } from "./authorization-flow";
 import { reloadRedirectTarget } from "./authorization-request";
-import { tooLarge } from "./authorize";
 import { OAuthError } from "./errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";
 
 /** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
 export const interactionRoutes = new Hono<AppEnv>();
 
-const limit = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge });
+const limit = limitBody("page");
 
 interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);

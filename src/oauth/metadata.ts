@@ -32,8 +32,9 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     // RFC 9207 §3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     subject_types_supported: ["public"],
-    // ID tokens are signed with RS256 (ID_TOKEN_ALG); both algorithms have keys in the JWKS.
-    id_token_signing_alg_values_supported: [ID_TOKEN_ALG, "ES256"],
+    // ID tokens are always signed with RS256 (ID_TOKEN_ALG), OIDC's default; clients cannot
+    // choose another yet, so no other value is advertised.
+    id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
     prompt_values_supported: ["none", "login", "consent"],
     claims_supported: [
       "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",

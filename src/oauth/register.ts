@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import * as v from "valibot";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
-import { jsonBody } from "../http/json-body";
+import { readBearerToken } from "../http/bearer";
+import { jsonBody, jsonObject } from "../http/json-body";
 import { NO_STORE } from "../http/on-error";
-import { isJsonObject } from "./client-metadata";
 import { clientInformationResponse, registerClient } from "./client-registration";
 import { OAuthError } from "./errors";
 
@@ -24,7 +23,7 @@ const registrationPolicy = createMiddleware<AppEnv>(async (c, next) => {
     throw new OAuthError("not_found", "Dynamic client registration is not enabled", { status: 404 });
   }
   if (config.registration === "token") {
-    const presented = /^Bearer +(\S+) *$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+    const presented = readBearerToken(c);
     const expected = config.registrationToken ?? "";
     if (presented === undefined || !(await timingSafeEqual(presented, expected))) {
       // RFC 7591 §3: an invalid initial access token is answered per RFC 6750 §3.
@@ -41,10 +40,7 @@ const registrationPolicy = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const ClientMetadataObject = v.custom<Record<string, unknown>>(
-  isJsonObject,
-  "The client metadata must be a JSON object",
-);
+const ClientMetadataObject = jsonObject("The client metadata");
 
 registerRoutes.post(
   "/register",

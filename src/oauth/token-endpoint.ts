@@ -1,7 +1,8 @@
 // RFC 6749 §3.2: the token endpoint.
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
 import { NO_STORE } from "../http/on-error";
 import { type Params, readParams } from "../http/params";
 import type { ClientRecord } from "../storage/clients";
@@ -24,19 +25,23 @@ export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
   refresh_token: refreshTokenGrant,
 };
 
-/** Token requests are a few hundred bytes; anything near this is not one. */
-const MAX_BODY_BYTES = 64 * 1024;
-
 export const tokenRoutes = new Hono<AppEnv>();
+
+// Browser-based public clients (PKCE, no secret) call the token endpoint cross-origin. No
+// cookies are involved (credentials are not allowed), so this exposes nothing to other sites.
+tokenRoutes.use(
+  "/token",
+  cors({
+    origin: "*",
+    allowMethods: ["POST"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  }),
+);
 
 tokenRoutes.post(
   "/token",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
-    },
-  }),
+  limitBody(),
   async (c) => {
     const params = await readParams(c);
     const grantType = params.require("grant_type");

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { getVerificationKeys } from "../tokens/keys";
 import { requireAccessToken } from "./bearer-auth";
@@ -9,6 +10,12 @@ import { requireAccessToken } from "./bearer-auth";
  * Verification uses the isolate's cached public keys: no storage read per request.
  */
 export const exampleApiRoutes = new Hono<AppEnv>();
+
+// Browser-based clients call APIs cross-origin with a bearer token (never cookies).
+exampleApiRoutes.use(
+  "/api/*",
+  cors({ origin: "*", allowMethods: ["GET"], allowHeaders: ["Authorization"], maxAge: 600 }),
+);
 
 exampleApiRoutes.get(
   "/api/me",

@@ -9,6 +9,7 @@
  * serialised. Both are acceptable for an operator-driven user list.
  */
 import * as v from "valibot";
+import { jsonObject } from "../http/json-body";
 import { NewPasswordSchema, hashPassword, type PasswordHash } from "../auth/password";
 import { randomToken } from "../crypto/random";
 import { OAuthError } from "../oauth/errors";
@@ -58,10 +59,7 @@ export const UsernameSchema = v.pipe(
 /** The body of `POST /admin/users` and the input of `createUser`. Unknown fields are refused. */
 export const NewUserSchema = v.pipe(
   // valibot's object schemas accept arrays; a user is a JSON object.
-  v.custom<Record<string, unknown>>(
-    (x) => typeof x === "object" && x !== null && !Array.isArray(x),
-    "The user must be a JSON object",
-  ),
+  jsonObject("The user"),
   v.strictObject(
     {
       username: UsernameSchema,

@@ -472,3 +472,11 @@ describe("authorization endpoint: what it sends back", () => {
     expectErrorRedirect(await request(url), client.redirect_uri, "invalid_request", state);
   });
 });
+
+describe("authorization endpoint: methods", () => {
+  it("answers other methods with 405 and Allow", async () => {
+    const res = await request("/authorize", { method: "PUT" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("Allow")).toBe("GET, POST");
+  });
+});
