@@ -6,11 +6,19 @@
  * Policy (RFC 9700 §4.16 and OWASP ASVS V2.2.1 ask for anti-automation on credential checks):
  * - Per username (NFKC, lowercased): after 5 consecutive failures the username is locked for
  *   30 s; each further failure (after the lock ends) doubles the lock, up to 15 minutes.
- *   A successful sign-in resets the count. Attempts refused during a lock are not counted,
- *   because the password is not even checked.
- * - Per client address (CF-Connecting-IP): more than 30 failures within 15 minutes locks the
- *   address for 15 minutes. Successes do not reset it: an attacker could otherwise clear the
- *   counter by signing in to an account of their own between guesses.
+ *   A successful sign-in resets the count.
+ * - Per client address (CF-Connecting-IP; an IPv6 address by its /64, see src/auth/throttle.ts):
+ *   more than 30 failures within 15 minutes locks the address for 15 minutes. Successes do not
+ *   reset it: an attacker could otherwise clear the counter by signing in to an account of their
+ *   own between guesses. A success is not a failure either, so it does not count.
+ * - Every attempt is counted as a failure when it is admitted, before its password is checked
+ *   (a reservation), in one step with the lock check. Concurrent attempts therefore cannot all
+ *   pass the check before any of them is counted: a username admits exactly 5 attempts, then one
+ *   per lock. A success then resets the username, and withdraws its reservation at the address.
+ * - Attempts refused during a lock are not counted and do not extend it, because the password is
+ *   not even checked. When only one of an attempt's keys refuses it, the other key withdraws the
+ *   reservation it had made (in the moment between, that key may refuse an attempt it would
+ *   have admitted: the error is on the safe side and lasts one round trip).
  * - State is forgotten when it no longer matters: a username 24 hours after its last failure
  *   (or the end of its lock), an address when its last failure leaves the 15-minute window
  *   (or its lock ends). A Durable Object alarm deletes it, so nothing needs a sweeper.
@@ -32,6 +40,7 @@ export const ADDRESS_POLICY = {
   /** More than this many failures within the window locks the address. */
   maxFailures: 30,
   windowMs: 15 * MINUTE,
+  /** At least windowMs, so that the failures which set a lock have left the window when it ends. */
   lockMs: 15 * MINUTE,
 } as const;
 
@@ -39,7 +48,7 @@ export type ThrottleKind = "username" | "address";
 
 export interface UsernameState {
   kind: "username";
-  /** Consecutive failures since the last success. */
+  /** Consecutive failures (reservations included) since the last success. */
   failures: number;
   /** Epoch ms; 0 when not locked. */
   lockedUntil: number;
@@ -49,15 +58,23 @@ export interface UsernameState {
 
 export interface AddressState {
   kind: "address";
-  /** Epoch ms of the failures inside the window, oldest first (at most maxFailures + 1). */
+  /**
+   * Epoch ms of the failures inside the window, oldest first (at most maxFailures + 1). Kept
+   * while locked, so that a withdrawn reservation can show that the lock no longer holds.
+   */
   failures: number[];
   lockedUntil: number;
 }
 
 export type ThrottleState = UsernameState | AddressState;
 
+export type Refusal = { allowed: false; retryAfterSeconds: number };
+
 /** The answer to "may this key try a password now?" */
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type ThrottleVerdict = { allowed: true } | Refusal;
+
+/** An admitted attempt, already counted as a failure at `at` (epoch ms), or a refusal. */
+export type Reservation = { allowed: true; at: number } | Refusal;
 
 export function emptyState(kind: ThrottleKind): ThrottleState {
   return kind === "username"
@@ -82,28 +99,65 @@ export function usernameLockMs(failures: number): number {
   return Math.min(lock, USERNAME_POLICY.maxLockMs);
 }
 
-export function usernameFailure(state: UsernameState, now: number): UsernameState {
+function usernameFailure(state: UsernameState, now: number): UsernameState {
   const failures = state.failures + 1;
   const lock = usernameLockMs(failures);
   return { kind: "username", failures, lockedUntil: lock > 0 ? now + lock : 0, lastFailure: now };
 }
 
-export function addressFailure(state: AddressState, now: number): AddressState {
+function addressFailure(state: AddressState, now: number): AddressState {
   const windowStart = now - ADDRESS_POLICY.windowMs;
   const failures = [...state.failures.filter((t) => t > windowStart), now];
-  if (failures.length > ADDRESS_POLICY.maxFailures) {
-    // The lock outlasts every failure in the window, so the window starts afresh after it.
-    return { kind: "address", failures: [], lockedUntil: now + ADDRESS_POLICY.lockMs };
-  }
-  return { kind: "address", failures, lockedUntil: state.lockedUntil };
+  const locked = failures.length > ADDRESS_POLICY.maxFailures;
+  const lockedUntil = locked ? now + ADDRESS_POLICY.lockMs : state.lockedUntil;
+  return { kind: "address", failures, lockedUntil };
 }
 
-/** Applies one outcome. A success clears a username and leaves an address as it is. */
-export function applyResult(state: ThrottleState, succeeded: boolean, now: number): ThrottleState {
-  if (state.kind === "username") {
-    return succeeded ? emptyState("username") : usernameFailure(state, now);
-  }
-  return succeeded ? state : addressFailure(state, now);
+/**
+ * The lock check and the counting in one step: refuses while locked (leaving the state as it
+ * is), and otherwise admits the attempt and counts it as a failure now.
+ */
+export function reserveAttempt(
+  state: ThrottleState,
+  now: number,
+): { state: ThrottleState; reservation: Reservation } {
+  const current = verdict(state, now);
+  if (!current.allowed) return { state, reservation: current };
+  const next = state.kind === "username" ? usernameFailure(state, now) : addressFailure(state, now);
+  return { state: next, reservation: { allowed: true, at: now } };
+}
+
+/** The address without one failure; its lock goes when the rest no longer exceed the limit. */
+function withoutFailure(state: AddressState, index: number): AddressState {
+  if (index < 0) return state;
+  const failures = state.failures.filter((_, i) => i !== index);
+  const lockedUntil = failures.length > ADDRESS_POLICY.maxFailures ? state.lockedUntil : 0;
+  return { kind: "address", failures, lockedUntil };
+}
+
+/**
+ * Takes back the reservation admitted at `at`: the attempt was refused by its other key, so its
+ * password was never checked and it is no failure.
+ */
+export function withdrawReservation(state: ThrottleState, at: number): ThrottleState {
+  if (state.kind === "address") return withoutFailure(state, state.failures.lastIndexOf(at));
+  if (state.failures === 0) return state; // a success has reset the count meanwhile
+  const failures = state.failures - 1;
+  // Past the free allowance a username admits one attempt per lock, and that attempt sets the
+  // lock. If it is the one withdrawn, the lock before it had ended, so none holds now; if a later
+  // one set the lock, that lock is recomputed for one failure fewer.
+  const lock = state.lastFailure === at ? 0 : usernameLockMs(failures);
+  return { ...state, failures, lockedUntil: lock > 0 ? state.lastFailure + lock : 0 };
+}
+
+/**
+ * Applies a successful sign-in: the username starts afresh; the address only loses the
+ * reservation the attempt made. Which of its newest failures is removed hardly matters (they are
+ * all from the last moments), so the success needs no record of its own reservation.
+ */
+export function applySuccess(state: ThrottleState): ThrottleState {
+  if (state.kind === "username") return state.failures === 0 ? state : emptyState("username");
+  return withoutFailure(state, state.failures.length - 1);
 }
 
 /** When the state stops mattering and may be deleted (epoch ms), or undefined if it is empty. */

@@ -4,20 +4,23 @@ import { describe, expect, it } from "vitest";
 import {
   ADDRESS_POLICY,
   USERNAME_POLICY,
-  applyResult,
+  applySuccess,
   emptyState,
   forgetAt,
+  reserveAttempt,
   usernameLockMs,
   verdict,
+  withdrawReservation,
   type ThrottleState,
 } from "../../src/auth/throttle-policy";
 import {
+  addressKey,
   assertLoginAllowed,
-  normalizeUsername,
   recordLoginResult,
   type LoginAttempt,
 } from "../../src/auth/throttle";
 import { OAuthError } from "../../src/oauth/errors";
+import { normaliseUsername } from "../../src/storage/users";
 import { TestBrowser, authorizationRequest } from "../helpers/browser";
 import { createClient, createUser } from "../helpers/fixtures";
 
@@ -25,19 +28,30 @@ const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
+/** `times` attempts admitted at `now` and then failed (each reservation stays a failure). */
 function fail(state: ThrottleState, times: number, now: number): ThrottleState {
-  for (let i = 0; i < times; i++) state = applyResult(state, false, now);
+  for (let i = 0; i < times; i++) {
+    const next = reserveAttempt(state, now);
+    expect(next.reservation.allowed).toBe(true);
+    state = next.state;
+  }
   return state;
 }
 
 describe("username policy (pure)", () => {
-  it("allows the first 5 consecutive failures without a lock", () => {
-    const state = fail(emptyState("username"), 4, T0);
-    expect(verdict(state, T0)).toEqual({ allowed: true });
-    expect(verdict(fail(state, 1, T0), T0)).toEqual({ allowed: false, retryAfterSeconds: 30 });
+  it("admits 5 attempts and refuses the 6th during the 30 s lock the 5th failure set", () => {
+    const four = fail(emptyState("username"), 4, T0);
+    expect(verdict(four, T0)).toEqual({ allowed: true });
+    const five = fail(four, 1, T0);
+    expect(reserveAttempt(five, T0).reservation).toEqual({ allowed: false, retryAfterSeconds: 30 });
   });
 
-  it("locks for 30 s after the 5th failure and allows again when the lock ends", () => {
+  it("an attempt refused during a lock is not counted and does not extend the lock", () => {
+    const locked = fail(emptyState("username"), 5, T0);
+    expect(reserveAttempt(locked, T0 + 10 * SECOND).state).toBe(locked);
+  });
+
+  it("allows again when the lock ends", () => {
     const state = fail(emptyState("username"), 5, T0);
     expect(verdict(state, T0 + 29 * SECOND)).toEqual({ allowed: false, retryAfterSeconds: 1 });
     expect(verdict(state, T0 + 30 * SECOND)).toEqual({ allowed: true });
@@ -61,13 +75,39 @@ describe("username policy (pure)", () => {
   });
 
   it("a success resets the consecutive failures", () => {
-    const afterSuccess = applyResult(fail(emptyState("username"), 4, T0), true, T0);
+    const afterSuccess = applySuccess(fail(emptyState("username"), 4, T0));
     expect(verdict(fail(afterSuccess, 4, T0), T0)).toEqual({ allowed: true });
   });
 
   it("rounds Retry-After up so that a retry is never early", () => {
     const state = fail(emptyState("username"), 5, T0);
     expect(verdict(state, T0 + 100)).toEqual({ allowed: false, retryAfterSeconds: 30 });
+  });
+
+  it("withdrawing the reservation that set a lock lifts it and uncounts the attempt", () => {
+    const four = fail(emptyState("username"), 4, T0);
+    const fifth = reserveAttempt(four, T0 + SECOND);
+    if (!fifth.reservation.allowed) throw new Error("the 5th attempt is admitted");
+    const withdrawn = withdrawReservation(fifth.state, fifth.reservation.at);
+    expect(withdrawn).toMatchObject({ failures: 4, lockedUntil: 0 });
+    // Past the allowance too: the earlier lock had ended when the withdrawn attempt came.
+    const sixth = reserveAttempt(fail(emptyState("username"), 5, T0), T0 + MINUTE);
+    if (!sixth.reservation.allowed) throw new Error("the lock has ended");
+    expect(verdict(withdrawReservation(sixth.state, sixth.reservation.at), T0 + MINUTE)).toEqual({
+      allowed: true,
+    });
+  });
+
+  it("withdrawing an earlier reservation shortens the lock a later one set", () => {
+    const four = fail(emptyState("username"), 4, T0);
+    const fifth = fail(four, 1, T0 + SECOND); // sets the 30 s lock
+    const withdrawn = withdrawReservation(fifth, T0);
+    expect(withdrawn).toMatchObject({ failures: 4, lockedUntil: 0 });
+    const sixth = fail(fail(emptyState("username"), 5, T0), 1, T0 + MINUTE); // 60 s lock
+    expect(withdrawReservation(sixth, T0)).toMatchObject({
+      failures: 5,
+      lockedUntil: T0 + MINUTE + 30 * SECOND,
+    });
   });
 
   it("forgets a username 24 hours after its last failure, and an empty one at once", () => {
@@ -82,7 +122,9 @@ describe("address policy (pure)", () => {
     expect(verdict(thirty, T0)).toEqual({ allowed: true });
     const locked = fail(thirty, 1, T0 + MINUTE);
     expect(verdict(locked, T0 + MINUTE)).toEqual({ allowed: false, retryAfterSeconds: 15 * 60 });
+    expect(reserveAttempt(locked, T0 + 2 * MINUTE).state).toBe(locked);
     expect(verdict(locked, T0 + 16 * MINUTE)).toEqual({ allowed: true });
+    expect(verdict(fail(locked, 1, T0 + 16 * MINUTE), T0 + 16 * MINUTE)).toEqual({ allowed: true });
   });
 
   it("does not count failures older than 15 minutes", () => {
@@ -91,10 +133,20 @@ describe("address policy (pure)", () => {
     expect(verdict(later, T0 + 15 * MINUTE)).toEqual({ allowed: true });
   });
 
-  it("a success does not reset an address's failures", () => {
+  it("a success neither resets an address's failures nor counts as one", () => {
     const thirty = fail(emptyState("address"), ADDRESS_POLICY.maxFailures, T0);
-    const afterSuccess = applyResult(thirty, true, T0);
-    expect(verdict(fail(afterSuccess, 1, T0), T0).allowed).toBe(false);
+    const succeeded = applySuccess(fail(thirty, 1, T0)); // the 31st attempt was a success
+    expect(verdict(succeeded, T0)).toEqual({ allowed: true });
+    expect(verdict(fail(succeeded, 1, T0), T0).allowed).toBe(false);
+  });
+
+  it("withdrawing a reservation uncounts it, lifting the lock it set", () => {
+    const thirty = fail(emptyState("address"), ADDRESS_POLICY.maxFailures, T0);
+    const last = reserveAttempt(thirty, T0 + SECOND);
+    if (!last.reservation.allowed) throw new Error("the 31st attempt is admitted");
+    expect(verdict(last.state, T0 + SECOND).allowed).toBe(false);
+    const withdrawn = withdrawReservation(last.state, last.reservation.at);
+    expect(withdrawn).toEqual(thirty);
   });
 
   it("forgets an address when its newest failure leaves the window", () => {
@@ -102,20 +154,46 @@ describe("address policy (pure)", () => {
   });
 });
 
+describe("address keys", () => {
+  it("keys an IPv6 address by its /64 prefix, whatever its spelling", () => {
+    const key = addressKey("2001:db8:1:2::1");
+    expect(key).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0DB8:0001:0002:ffff:ffff:ffff:ffff")).toBe(key);
+    expect(addressKey("2001:db8:1:2:a:b:c:d")).toBe(key);
+    expect(addressKey("2001:db8:1:2:a:b:192.0.2.1")).toBe(key);
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+  });
+
+  it("keeps different /64 prefixes apart", () => {
+    expect(addressKey("2001:db8:1:3::1")).not.toBe(addressKey("2001:db8:1:2::1"));
+    expect(addressKey("2001:db8::1")).not.toBe(addressKey("2001:db8:0:1::1"));
+  });
+
+  it("keys an IPv4 address, also IPv4-mapped, by the whole address", () => {
+    expect(addressKey("192.0.2.1")).toBe("192.0.2.1");
+    expect(addressKey("192.0.2.2")).not.toBe(addressKey("192.0.2.1"));
+    expect(addressKey("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(addressKey("::ffff:c000:201")).toBe("192.0.2.1");
+  });
+
+  it("keys what does not parse as it is", () => {
+    const unparseable = ["2001:db8::1::2", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.256", "x::1"];
+    for (const raw of unparseable) expect(addressKey(raw)).toBe(raw);
+  });
+});
+
 function uniqueName(): string {
   return `user-${crypto.randomUUID()}`;
 }
 
+/** A fresh /64 in the documentation range per call. */
 function uniqueIp(): string {
-  // Documentation range plus random bytes: fresh per test, never a real address.
-  const b = crypto.getRandomValues(new Uint8Array(2));
-  return `2001:db8::${b[0]!.toString(16)}:${b[1]!.toString(16)}:${crypto.randomUUID().slice(0, 4)}`;
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${a.toString(16)}:${b.toString(16)}::${crypto.randomUUID().slice(0, 4)}`;
 }
 
-async function failTimes(attempt: LoginAttempt, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await recordLoginResult(env, attempt, false);
-}
-
+/** The attempt's throttle error, or undefined if it was admitted. */
 async function lockError(attempt: LoginAttempt): Promise<OAuthError | undefined> {
   try {
     await assertLoginAllowed(env, attempt);
@@ -126,12 +204,26 @@ async function lockError(attempt: LoginAttempt): Promise<OAuthError | undefined>
   }
 }
 
+/** `times` admitted attempts with a wrong password, one after another. */
+async function failTimes(attempt: LoginAttempt, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    expect(await lockError(attempt)).toBeUndefined();
+    await recordLoginResult(env, attempt, false);
+  }
+}
+
+function usernameStub(username: string) {
+  return env.THROTTLE.get(env.THROTTLE.idFromName(`username:${normaliseUsername(username)}`));
+}
+
+async function storedState(stub: ReturnType<typeof usernameStub>) {
+  return runInDurableObject(stub, (_i, state) => state.storage.kv.get<ThrottleState>("state"));
+}
+
 describe("login throttle (Durable Object through env.THROTTLE)", () => {
   it("locks a username after 5 failures with 429 temporarily_unavailable and Retry-After", async () => {
     const attempt = { username: uniqueName(), ip: uniqueIp() };
-    await failTimes(attempt, 4);
-    expect(await lockError(attempt)).toBeUndefined();
-    await failTimes(attempt, 1);
+    await failTimes(attempt, 5);
     const err = await lockError(attempt);
     expect(err).toBeInstanceOf(OAuthError);
     expect(err?.error).toBe("temporarily_unavailable");
@@ -141,31 +233,85 @@ describe("login throttle (Durable Object through env.THROTTLE)", () => {
     expect(retryAfter).toBeLessThanOrEqual(30);
   });
 
+  it("admits exactly 5 of 40 concurrent attempts on one username and refuses the rest", async () => {
+    const username = uniqueName();
+    // From 40 different networks, as a botnet would, so that only the username's limit applies.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => lockError({ username, ip: uniqueIp() })),
+    );
+    const refused = results.filter((err) => err !== undefined);
+    expect(results.length - refused.length).toBe(USERNAME_POLICY.freeFailures);
+    for (const err of refused) {
+      expect(err.status).toBe(429);
+      expect(Number(err.headers["Retry-After"])).toBeGreaterThan(0);
+    }
+    // The refused attempts were not counted: the lock is the one the 5th failure set.
+    expect(await storedState(usernameStub(username))).toMatchObject({ failures: 5 });
+  });
+
+  it("admits exactly 31 of 40 concurrent attempts from one address across usernames", async () => {
+    const ip = uniqueIp();
+    const usernames = Array.from({ length: 40 }, uniqueName);
+    const results = await Promise.all(usernames.map((username) => lockError({ username, ip })));
+    const admitted = results.filter((err) => err === undefined).length;
+    expect(admitted).toBe(ADDRESS_POLICY.maxFailures + 1);
+    // A username whose attempt the address refused has nothing counted against it.
+    const refusedName = usernames[results.findIndex((err) => err !== undefined)]!;
+    expect(await storedState(usernameStub(refusedName))).toBeUndefined();
+  });
+
   it("counts the username after NFKC and lowercase normalisation", async () => {
     const name = uniqueName();
-    expect(normalizeUsername("ＡＬＩＣＥ")).toBe("alice");
     await failTimes({ username: name.toUpperCase(), ip: undefined }, 5);
     expect(await lockError({ username: name, ip: uniqueIp() })).toBeInstanceOf(OAuthError);
+    const fullwidth = "ＡＬＩＣＥ-" + name;
+    expect(normaliseUsername(fullwidth)).toBe("alice-" + name);
   });
 
   it("a success resets the username's count", async () => {
     const attempt = { username: uniqueName(), ip: uniqueIp() };
     await failTimes(attempt, 4);
-    await recordLoginResult(env, attempt, true);
-    await failTimes(attempt, 4);
     expect(await lockError(attempt)).toBeUndefined();
+    await recordLoginResult(env, attempt, true);
+    await failTimes(attempt, 5);
+    expect(await lockError(attempt)).toBeInstanceOf(OAuthError);
+  });
+
+  it("a refused attempt neither counts nor extends the lock", async () => {
+    const attempt = { username: uniqueName(), ip: uniqueIp() };
+    await failTimes(attempt, 5);
+    const before = await storedState(usernameStub(attempt.username));
+    for (let i = 0; i < 3; i++) expect(await lockError(attempt)).toBeInstanceOf(OAuthError);
+    expect(await storedState(usernameStub(attempt.username))).toEqual(before);
   });
 
   it("locks an address after more than 30 failures across usernames", async () => {
     const ip = uniqueIp();
-    for (let i = 0; i < ADDRESS_POLICY.maxFailures; i++) {
-      await recordLoginResult(env, { username: uniqueName(), ip }, false);
+    for (let i = 0; i <= ADDRESS_POLICY.maxFailures; i++) {
+      await failTimes({ username: uniqueName(), ip }, 1);
     }
-    expect(await lockError({ username: uniqueName(), ip })).toBeUndefined();
-    await recordLoginResult(env, { username: uniqueName(), ip }, false);
-    const err = await lockError({ username: uniqueName(), ip });
+    const username = uniqueName();
+    const err = await lockError({ username, ip });
     expect(err?.status).toBe(429);
     expect(Number(err?.headers["Retry-After"])).toBeGreaterThan(14 * 60);
+    // Another address in the same /64 is the same network.
+    const sameNetwork = ip.replace(/::.*$/, "::ffff");
+    expect(await lockError({ username, ip: sameNetwork })).toBeInstanceOf(OAuthError);
+    expect(await storedState(usernameStub(username))).toBeUndefined();
+  });
+
+  it("successes from an address do not count as its failures", async () => {
+    const ip = uniqueIp();
+    for (let i = 0; i < ADDRESS_POLICY.maxFailures; i++) {
+      await failTimes({ username: uniqueName(), ip }, 1);
+    }
+    for (let i = 0; i < 3; i++) {
+      const attempt = { username: uniqueName(), ip };
+      expect(await lockError(attempt)).toBeUndefined();
+      await recordLoginResult(env, attempt, true);
+    }
+    await failTimes({ username: uniqueName(), ip }, 1); // the 31st failure
+    expect(await lockError({ username: uniqueName(), ip })).toBeInstanceOf(OAuthError);
   });
 
   it("one locked key does not lock another username or address", async () => {
@@ -177,9 +323,9 @@ describe("login throttle (Durable Object through env.THROTTLE)", () => {
   it("allows the username again once the lock has passed", async () => {
     const username = uniqueName();
     await failTimes({ username, ip: undefined }, 5);
-    const stub = env.THROTTLE.get(env.THROTTLE.idFromName(`username:${normalizeUsername(username)}`));
+    expect(await lockError({ username, ip: undefined })).toBeInstanceOf(OAuthError);
     // Move the stored lock into the past instead of waiting for it.
-    await runInDurableObject(stub, (_instance, state) => {
+    await runInDurableObject(usernameStub(username), (_instance, state) => {
       const s = state.storage.kv.get<ThrottleState>("state");
       state.storage.kv.put("state", { ...s, lockedUntil: Date.now() - 1 });
     });
@@ -189,7 +335,7 @@ describe("login throttle (Durable Object through env.THROTTLE)", () => {
   it("schedules an alarm that deletes idle state", async () => {
     const username = uniqueName();
     await failTimes({ username, ip: undefined }, 1);
-    const stub = env.THROTTLE.get(env.THROTTLE.idFromName(`username:${normalizeUsername(username)}`));
+    const stub = usernameStub(username);
     const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(alarm).toBeGreaterThan(Date.now() + USERNAME_POLICY.memoryMs - MINUTE);
     await runInDurableObject(stub, (_i, state) => {
