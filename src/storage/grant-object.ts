@@ -189,8 +189,13 @@ export class GrantObject extends DurableObject<Env> {
     const refresh = this.kv.get<RefreshTokenState>(REFRESH);
     if (this.kv.get<number>(REVOKED) === undefined) this.kv.put(REVOKED, now);
     this.kv.delete(REFRESH);
-    // The state above is already decided; the KV index is cleaned up after it.
-    if (refresh !== undefined) await deleteRefreshTokenRecords(this.env, [refresh.hash]);
+    // The state above is already decided; the KV index is cleaned up after it. The index is
+    // advisory, so a failure here must not turn a refused replay into a 500.
+    if (refresh !== undefined) {
+      await deleteRefreshTokenRecords(this.env, [refresh.hash]).catch((err: unknown) =>
+        console.error("Could not remove a revoked refresh token from the KV index", err),
+      );
+    }
   }
 
   /** Keeps the grant until the latest of the given times, then its alarm deletes it. */

@@ -109,14 +109,17 @@ export async function getUser(env: Env, sub: string): Promise<UserRecord | null>
   return env.USERS.get<UserRecord>(userKey(sub), "json");
 }
 
+/** A key no user has (subs are base64url): read in place of a missing user's record. */
+const NO_SUCH_USER = "~none";
+
 /** The user with this username (compared case-insensitively), or null. */
 export async function findUserByUsername(env: Env, username: string): Promise<UserRecord | null> {
   const parsed = v.safeParse(UsernameSchema, username);
-  if (!parsed.success) return null;
-  const normalised = normaliseUsername(parsed.output);
+  const normalised = parsed.success ? normaliseUsername(parsed.output) : NO_SUCH_USER;
   const sub = await env.USERS.get(usernameKey(normalised));
+  // Always two reads, so the response time does not tell whether a username exists.
+  const user = await env.USERS.get<UserRecord>(userKey(sub ?? NO_SUCH_USER), "json");
   if (sub === null) return null;
-  const user = await getUser(env, sub);
   // A stale index entry (user deleted or renamed) must not resolve to someone else.
   return user !== null && normaliseUsername(user.username) === normalised ? user : null;
 }

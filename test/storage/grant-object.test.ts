@@ -19,13 +19,15 @@ import { OAuthError } from "../../src/oauth/errors";
 
 const now = () => Math.floor(Date.now() / 1000);
 const DAY = 86_400;
+/** One sign-in time for every record, so records built at different moments compare equal. */
+const AUTH_TIME = now();
 
 const record = (clientId = "client-1"): GrantRecord => ({
   clientId,
   sub: "user-1",
   scope: ["openid", "profile"],
   resource: ["https://api.example/a"],
-  authTime: now(),
+  authTime: AUTH_TIME,
 });
 
 /** A started grant with a first refresh token (recorded in KV like the token endpoint does). */

@@ -87,8 +87,11 @@ export async function refreshTokenGrant(
       user,
       refreshToken: nextToken,
     }),
-    // The retired token leaves the KV index; the grant remembers it to detect reuse.
-    deleteRefreshTokenRecords(env, [presented.hash]),
+    // The retired token leaves the KV index; the grant remembers it to detect reuse. After the
+    // commit, a failure here only leaves a stale advisory record: never a failed response.
+    deleteRefreshTokenRecords(env, [presented.hash]).catch((err: unknown) =>
+      console.error("Could not remove a rotated refresh token from the KV index", err),
+    ),
   ]);
   return response;
 }
