@@ -229,5 +229,19 @@ try {
 const size = bundleSize();
 if (size) console.log(`\nWorker bundle: ${(size.raw / 1024).toFixed(1)} KiB, ${(size.gz / 1024).toFixed(1)} KiB gzipped (free plan limit: 3 MiB gzipped)`);
 
+// The password login's cost: one PBKDF2-SHA256 at the stored iteration count per attempt.
+{
+  const iterations = 100_000;
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode("correct horse battery staple"), "PBKDF2", false, ["deriveBits"]);
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const derive = () => crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
+  await derive();
+  const n = 10;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await derive();
+  console.log(`\nPassword check (PBKDF2-SHA256, ${iterations} iterations): ${((performance.now() - t0) / n).toFixed(1)} ms CPU per login attempt`);
+}
+
 const signBench = spawnSync(process.execPath, [new URL("./sign-algs.mjs", import.meta.url).pathname], { encoding: "utf8" });
 if (signBench.status === 0) console.log(`\n${signBench.stdout.trim()}`);
