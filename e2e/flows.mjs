@@ -148,7 +148,7 @@ export const tests = [
       await page.goto(authorizeUrl(t.base, t.client).url);
       for (let i = 0; i < 5; i++) {
         const response = await signIn(page, user, `wrong-${i}`);
-        assert.equal(response.status(), 401, `attempt ${i + 1} is an ordinary failure`);
+        assert.equal(response.status(), 400, `attempt ${i + 1} is an ordinary failure`);
       }
       const response = await signIn(page, user);
       assert.equal(response.status(), 429);
