@@ -4,6 +4,7 @@
  *   client:<client_id>   → ClientRecord (JSON; the secret only as its SHA-256)
  */
 import { sha256 } from "../crypto/hash";
+import { listJsonPage, type PageOptions } from "./kv-page";
 import { timingSafeEqual } from "../crypto/timing-safe";
 
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
@@ -62,22 +63,9 @@ export interface ClientPage {
   cursor?: string;
 }
 
-export async function listClients(
-  env: Env,
-  options: { cursor?: string; limit?: number } = {},
-): Promise<ClientPage> {
-  const page = await env.CLIENTS.list({
-    prefix: "client:",
-    limit: options.limit ?? 100,
-    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-  });
-  const records = await Promise.all(
-    page.keys.map((k) => env.CLIENTS.get<ClientRecord>(k.name, "json")),
-  );
-  return {
-    clients: records.filter((r): r is ClientRecord => r !== null),
-    ...(page.list_complete ? {} : { cursor: page.cursor }),
-  };
+export async function listClients(env: Env, options: PageOptions = {}): Promise<ClientPage> {
+  const { records, cursor } = await listJsonPage<ClientRecord>(env.CLIENTS, "client:", options);
+  return { clients: records, ...(cursor === undefined ? {} : { cursor }) };
 }
 
 /** Stands in for the missing hash of an unknown or public client (SHA-256 of random bytes). */

@@ -9,6 +9,7 @@
  * serialised. Both are acceptable for an operator-driven user list.
  */
 import * as v from "valibot";
+import { listJsonPage, type PageOptions } from "./kv-page";
 import { jsonObject } from "../http/json-body";
 import { NewPasswordSchema, hashPassword, type PasswordHash } from "../auth/password";
 import { randomToken } from "../crypto/random";
@@ -174,22 +175,9 @@ export interface UserPage {
   cursor?: string;
 }
 
-export async function listUsers(
-  env: Env,
-  options: { cursor?: string; limit?: number } = {},
-): Promise<UserPage> {
-  const page = await env.USERS.list({
-    prefix: "user:",
-    limit: options.limit ?? 100,
-    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-  });
-  const records = await Promise.all(
-    page.keys.map((k) => env.USERS.get<UserRecord>(k.name, "json")),
-  );
-  return {
-    users: records.filter((r): r is UserRecord => r !== null),
-    ...(page.list_complete ? {} : { cursor: page.cursor }),
-  };
+export async function listUsers(env: Env, options: PageOptions = {}): Promise<UserPage> {
+  const { records, cursor } = await listJsonPage<UserRecord>(env.USERS, "user:", options);
+  return { users: records, ...(cursor === undefined ? {} : { cursor }) };
 }
 
 function invalidUserInput(issues: readonly v.BaseIssue<unknown>[]): OAuthError {
