@@ -23,6 +23,8 @@ export interface FlowStep {
   session: Session | null;
   /** The user signed in during this very request: prompt=login and max_age are satisfied. */
   freshLogin: boolean;
+  /** The session's user when already loaded (just signed in); otherwise it is looked up. */
+  user?: UserRecord;
   redirectStatus: 302 | 303;
 }
 
@@ -39,7 +41,7 @@ export async function continueAuthorization(
 ): Promise<Response> {
   try {
     const prompt = new Set(request.prompt);
-    const user = step.session ? await getUser(c.env, step.session.sub) : null;
+    const user = step.user ?? (step.session ? await getUser(c.env, step.session.sub) : null);
     const session = user ? step.session : null;
     const now = Math.floor(Date.now() / 1000);
     const tooOld =

@@ -59,6 +59,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,
+    user,
     redirectStatus: 303,
   });
 });
