@@ -41,11 +41,19 @@ export async function continueAuthorization(
 ): Promise<Response> {
   try {
     const prompt = new Set(request.prompt);
-    const user = step.user ?? (step.session ? await getUser(c.env, step.session.sub) : null);
+    const loaded = step.user ?? (step.session ? await getUser(c.env, step.session.sub) : null);
+    // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
+    const user =
+      loaded && (request.hintedSub === undefined || loaded.sub === request.hintedSub)
+        ? loaded
+        : null;
     const session = user ? step.session : null;
     const now = Math.floor(Date.now() / 1000);
+    // OIDC Core §3.1.2.1: max_age=0 is prompt=login; otherwise the session may be that old.
     const tooOld =
-      session !== null && request.maxAge !== undefined && now - session.authTime > request.maxAge;
+      session !== null &&
+      request.maxAge !== undefined &&
+      (request.maxAge === 0 || now - session.authTime > request.maxAge);
     const loginRequested = prompt.has("login") || prompt.has("select_account");
     if (!user || !session || (!step.freshLogin && (loginRequested || tooOld))) {
       // OIDC Core §3.1.2.6: prompt=none and no (fresh enough) session → login_required.
@@ -67,7 +75,11 @@ export async function continueAuthorization(
 }
 
 /** An OAuthError meant for JSON becomes a redirect to the client (RFC 6749 §4.1.2.1). */
-export function asRedirect(err: unknown, request: AuthorizationRequest, status: 302 | 303): unknown {
+export function asRedirect(
+  err: unknown,
+  request: { redirectUri: string; state?: string | undefined },
+  status: 302 | 303,
+): unknown {
   if (err instanceof OAuthError && err.rendering.kind === "json") {
     return err.renderAs({
       kind: "redirect",

@@ -27,6 +27,8 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   maxAge?: number;
   loginHint?: string;
+  /** The subject named by a verified id_token_hint: only that user's session may answer. */
+  hintedSub?: string;
 }
 
 /** The client and redirect URI, established before anything may be sent back to the client. */

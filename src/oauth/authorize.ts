@@ -3,8 +3,13 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { readFormBody } from "../http/params";
 import { readSession } from "../http/session";
-import { continueAuthorization } from "./authorization-flow";
-import { resolveRedirectTarget, validateAuthorizationRequest } from "./authorization-request";
+import { asRedirect, continueAuthorization } from "./authorization-flow";
+import {
+  type AuthorizationRequest,
+  resolveRedirectTarget,
+  validateAuthorizationRequest,
+} from "./authorization-request";
+import { idTokenHintSubject } from "../tokens/id-token-hint";
 import { OAuthError } from "./errors";
 
 /**
@@ -18,19 +23,20 @@ authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) =
   // Client and redirect URI first: until both are known good, errors are pages, never redirects.
   const target = await resolveRedirectTarget(c.env, pairs);
   const redirectStatus = c.req.method === "POST" ? 303 : 302;
-  let request;
+  let request: AuthorizationRequest;
   try {
     request = validateAuthorizationRequest(c.get("config"), target, pairs);
-  } catch (err) {
-    if (err instanceof OAuthError) {
-      throw err.renderAs({
-        kind: "redirect",
-        redirectUri: target.redirectUri,
-        state: target.state,
-        status: redirectStatus,
-      });
+    const hint = pairs.get("id_token_hint");
+    if (hint) {
+      request.hintedSub = await idTokenHintSubject(
+        c.env,
+        hint,
+        c.get("issuer"),
+        target.client.client_id,
+      );
     }
-    throw err;
+  } catch (err) {
+    throw asRedirect(err, target, redirectStatus);
   }
   return continueAuthorization(c, target.client, request, {
     session: await readSession(c),

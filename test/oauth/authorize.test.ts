@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { admin, ORIGIN, request } from "../helpers/http";
-import { createClient, createUser } from "../helpers/fixtures";
+import { admin, ORIGIN, postForm, request } from "../helpers/http";
+import { expectTokens } from "../helpers/codes";
+import { basicAuthorization, createClient, createUser } from "../helpers/fixtures";
 import {
   authorizationRequest,
   authorizeWithLogin,
@@ -307,10 +308,31 @@ describe("authorization endpoint: login, consent and the code", () => {
     const user = await createUser();
     const { browser } = await authorizeWithLogin(client, user);
     const { url } = await authorizationRequest(client, { extra: { max_age: "0" } });
-    await new Promise((r) => setTimeout(r, 1100));
     const res = await browser.fetch(url);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('name="password"');
+  });
+
+  it("a max_age the session satisfies needs no new login", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url } = await authorizationRequest(client, { extra: { max_age: "3600" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(302);
+    expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+  });
+
+  it("prompt=none with a session and a remembered consent returns a code silently", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const { browser } = await authorizeWithLogin(client, user);
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("code")).toBeTruthy();
+    expect(params.get("state")).toBe(state);
   });
 
   it("prompt=consent shows the consent page despite a remembered consent", async () => {
@@ -478,5 +500,56 @@ describe("authorization endpoint: methods", () => {
     const res = await request("/authorize", { method: "PUT" });
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, POST");
+  });
+});
+
+describe("authorization endpoint: id_token_hint (OIDC Core §3.1.2.1)", () => {
+  async function signedInWithTokens(client: Awaited<ReturnType<typeof createClient>>) {
+    const user = await createUser();
+    const { code, verifier, browser } = await authorizeWithLogin(client, user, { scope: "openid" });
+    const tokens = await expectTokens(
+      await postForm(
+        "/token",
+        { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: client.redirect_uri },
+        { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+      ),
+    );
+    return { browser, tokens };
+  }
+
+  it("answers prompt=none silently when the hint names the signed-in user", async () => {
+    const client = await createClient();
+    const { browser, tokens } = await signedInWithTokens(client);
+    const { url } = await authorizationRequest(client, {
+      scope: "openid",
+      extra: { prompt: "none", id_token_hint: tokens.id_token as string },
+    });
+    const res = await browser.fetch(url);
+    expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+  });
+
+  it("answers login_required when the hint names someone else", async () => {
+    const client = await createClient();
+    const { browser } = await signedInWithTokens(client);
+    const other = await signedInWithTokens(client);
+    const { url, state } = await authorizationRequest(client, {
+      scope: "openid",
+      extra: { prompt: "none", id_token_hint: other.tokens.id_token as string },
+    });
+    expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "login_required", state);
+  });
+
+  it("refuses a hint that is not an ID token Gatehouse issued to this client", async () => {
+    const client = await createClient();
+    const { tokens } = await signedInWithTokens(client);
+    const otherClient = await createClient();
+    for (const [target, hint] of [
+      [client, "not.a.jwt"],
+      [client, tokens.access_token],
+      [otherClient, tokens.id_token as string],
+    ] as const) {
+      const { url, state } = await authorizationRequest(target, { extra: { id_token_hint: hint } });
+      expectErrorRedirect(await request(url), target.redirect_uri, "invalid_request", state);
+    }
   });
 });
