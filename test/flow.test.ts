@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { authorizeWithLogin } from "./helpers/browser";
+import { b64u } from "../src/crypto/encoding";
+import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "./helpers/browser";
 import { basicAuthorization, createClient, createPublicClient, createUser } from "./helpers/fixtures";
 import { expectTokenError, expectTokens, refresh } from "./helpers/codes";
 import { ORIGIN, postForm, request } from "./helpers/http";
@@ -46,6 +47,11 @@ describe("the authorization code flow end to end", () => {
     expect(id.payload.nonce).toBe(nonce);
     expect(id.payload.sub).toBe(user.sub);
     expect(decodeProtectedHeader(tokens.id_token as string).alg).toBe("RS256");
+    // OIDC Core §3.1.3.6: at_hash is the left half of SHA-256 of the access token returned.
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(tokens.access_token)),
+    );
+    expect(id.payload.at_hash).toBe(b64u.encode(digest.slice(0, 16)));
 
     const me = await request("/api/me", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
@@ -71,6 +77,23 @@ describe("the authorization code flow end to end", () => {
       code_verifier: verifier,
       redirect_uri: "http://127.0.0.1:61000/callback",
     });
+    expect((await expectTokens(res)).access_token).toBeTruthy();
+  });
+
+  it("a code requested without redirect_uri (one registered) is exchanged without it", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { url, pkce } = await authorizationRequest(client);
+    const login = await browser.fetch(url.replace(/&redirect_uri=[^&]*/, ""));
+    const consent = await browser.submit(await login.text(), { username: user.username, password: user.password });
+    const back = await browser.submit(await consent.text(), { decision: "allow" });
+    const code = redirectParams(back, client.redirect_uri).get("code") as string;
+    const res = await postForm(
+      "/token",
+      { grant_type: "authorization_code", code, code_verifier: pkce.verifier },
+      { Authorization: basicAuthorization(client.client_id, client.client_secret as string) },
+    );
     expect((await expectTokens(res)).access_token).toBeTruthy();
   });
 

@@ -10,12 +10,15 @@ import { createPkce } from "./pkce";
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
 
+  /** `send` reaches the Worker; by default the one under test at http://localhost. */
+  constructor(private readonly send: typeof request = request) {}
+
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) {
       headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     }
-    const res = await request(path, { ...init, headers });
+    const res = await this.send(path, { ...init, headers });
     for (const cookie of res.headers.getSetCookie()) {
       const [pair = "", ...attributes] = cookie.split(";");
       const eq = pair.indexOf("=");
