@@ -19,7 +19,7 @@ async function signIn(page, user, password = user.password) {
 }
 
 /** Clicks a submit button and waits until the browser lands on the client's redirect URI. */
-async function clickAndLandOnClient(t, page, buttonName) {
+export async function clickAndLandOnClient(t, page, buttonName) {
   await Promise.all([
     page.waitForURL((u) => u.href.startsWith(t.rp.redirectUri)),
     page.getByRole("button", { name: buttonName, exact: true }).click(),
@@ -28,7 +28,7 @@ async function clickAndLandOnClient(t, page, buttonName) {
 }
 
 /** From a fresh context to the consent page: authorize, check the login page, sign in. */
-async function reachConsent(t, page, user, options) {
+export async function reachConsent(t, page, user, options) {
   const request = authorizeUrl(t.base, t.client, options);
   const res = await page.goto(request.url);
   assert.equal(res.status(), 200, "the authorization endpoint shows the login page");
@@ -38,7 +38,7 @@ async function reachConsent(t, page, user, options) {
   return request;
 }
 
-function assertCodeResponse(t, landed, request) {
+export function assertCodeResponse(t, landed, request) {
   assert.equal(landed.searchParams.get("error"), null, `no error: ${landed.href}`);
   assert.ok(landed.searchParams.get("code"), "a code");
   assert.equal(landed.searchParams.get("state"), request.state, "the same state (RFC 6749 §4.1.2)");

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs and
-// ./client-libraries.mjs and prints "N passed, M failed".
+// driven by playwright-core), then runs the tests of ./flows.mjs, ./client-libraries.mjs and
+// ./admin-cli.mjs and prints "N passed, M failed".
 // Screenshots of the pages go to e2e/screenshots/ (not committed).
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
 import { randomBytes } from "node:crypto";
@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
 import { AdminApi } from "./oauth.mjs";
@@ -77,7 +78,7 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots };
-  const selected = [...tests, ...clientLibraryTests].filter(
+  const selected = [...tests, ...clientLibraryTests, ...adminCliTests].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {

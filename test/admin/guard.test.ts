@@ -48,13 +48,56 @@ describe("admin API guard", () => {
     }
   });
 
-  it("refuses an unauthenticated POST before reading its body", async () => {
-    const res = await request("/admin/clients", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ redirect_uris: ["https://rp.example/cb"] }),
-    });
-    expect(res.status).toBe(401);
+  it("refuses an unauthenticated POST before reading its body, and creates nothing", async () => {
+    const metadata = (name: string) => JSON.stringify({ client_name: name, redirect_uris: ["https://rp.example/cb"] });
+    const refused = `guard-${crypto.randomUUID()}`;
+    // A valid body, and bodies that would be refused if they were read: malformed JSON (400)
+    // and one over the 64 KiB limit (413). The guard answers first, so all get the same 401.
+    for (const body of [metadata(refused), "{not json", `{"padding":"${"x".repeat(128 * 1024)}"}`]) {
+      const res = await request("/admin/clients", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse-admin"');
+      expect(await res.json()).toMatchObject({ error: "unauthorized" });
+    }
+
+    // In process the app gets the stream itself, so a read shows as a pull. (Through the
+    // runtime, request() above, the body is pumped ahead whether or not the app reads it.)
+    const post = async (name: string, headers: Record<string, string> = {}) => {
+      let pulls = 0;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            pulls++;
+            controller.enqueue(new TextEncoder().encode(metadata(name)));
+            controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const res = await createApp().fetch(
+        new Request(new URL("/admin/clients", ORIGIN), {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...headers },
+          body,
+        }),
+        env,
+      );
+      return { status: res.status, read: pulls > 0 };
+    };
+    expect(await post(refused)).toEqual({ status: 401, read: false });
+    expect(await post(refused, { Authorization: "Bearer wrong" })).toEqual({ status: 401, read: false });
+    // The same request with the token is read and acted on: the stream can show a read.
+    const admitted = `guard-${crypto.randomUUID()}`;
+    expect(await post(admitted, { Authorization: `Bearer ${ADMIN_TOKEN}` })).toEqual({ status: 201, read: true });
+
+    const list = (await (await admin("GET", "/clients?limit=1000")).json()) as { clients: { client_name?: string }[] };
+    const names = list.clients.map((c) => c.client_name);
+    expect(names).toContain(admitted);
+    expect(names).not.toContain(refused);
   });
 
   it("admits the right token, with the scheme in any case (RFC 6750 §2.1)", async () => {

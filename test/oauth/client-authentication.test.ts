@@ -173,11 +173,11 @@ describe("client authentication at the token endpoint", () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
-  it("refuses a wrong secret sent with client_secret_post; the 401 names the scheme it supports", async () => {
+  it("answers a wrong secret sent with client_secret_post with a 401 invalid_client and a Basic challenge (RFC 9110 §15.5.2)", async () => {
     const client = await createClient({ token_endpoint_auth_method: "client_secret_post" });
     const res = await probe({ client_id: client.client_id, client_secret: "wrong" });
     await expectTokenError(res, "invalid_client", 401);
-    expect(res.headers.get("WWW-Authenticate")).toMatch(/^Basic /);
+    expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="gatehouse"');
   });
 
   it("refuses a method other than the registered one", async () => {

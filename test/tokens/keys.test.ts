@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
+import { CompactSign, calculateJwkThumbprint, compactVerify, importJWK } from "jose";
 import { describe, expect, it } from "vitest";
+import { SIGNING_ALGS } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
 import { getPublicJwks, getSealKey, getSigningKey } from "../../src/tokens/keys";
 
@@ -16,12 +18,28 @@ describe("signing keys", () => {
     expect(sets[0]!.signingKeys.map((k) => k.alg).sort()).toEqual(["ES256", "RS256"]);
   });
 
-  it("every call gives the same kid for an algorithm", async () => {
-    const [a, b] = await Promise.all([getSigningKey(env, "ES256"), getSigningKey(env, "ES256")]);
-    const c = await getSigningKey(env, "ES256");
-    expect(a.kid).toBe(b.kid);
-    expect(a.kid).toBe(c.kid);
-    expect(a.privateKey.type).toBe("private");
+  it("signs with the KeyStore's current key for each algorithm, under the kid the JWKS publishes", async () => {
+    // Read the stored key set from the Durable Object itself, not through the isolate's cache.
+    const stored = await env.KEYS.getByName("keys").getKeySet();
+    const jwks = await getPublicJwks(env);
+    for (const alg of SIGNING_ALGS) {
+      const current = stored.signingKeys.filter((k) => k.alg === alg && k.current);
+      expect(current, alg).toHaveLength(1);
+      const { kid, privateJwk } = current[0]!;
+      const key = await getSigningKey(env, alg);
+      expect(key.kid, alg).toBe(kid);
+      expect(key.privateKey.type).toBe("private");
+      const published = jwks.keys.find((k) => k.kid === kid);
+      expect(published?.alg, alg).toBe(alg);
+      // The kid is the RFC 7638 thumbprint of the published public key.
+      expect(await calculateJwkThumbprint(published!)).toBe(kid);
+      expect(privateJwk.kid).toBe(kid);
+      // And the imported private key is that key: what it signs, the published key verifies.
+      const jws = await new CompactSign(new TextEncoder().encode(alg))
+        .setProtectedHeader({ alg, kid })
+        .sign(key.privateKey);
+      await expect(compactVerify(jws, await importJWK(published!, alg))).resolves.toBeTruthy();
+    }
   });
 
   it("the JWKS has public members only and distinct kids, one per algorithm", async () => {
