@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { deleteRefreshTokenRecords } from "./refresh-tokens";
+import { unindexRefreshTokens } from "./refresh-tokens";
 
 /**
  * One grant: what a user allowed one client, started by exactly one authorization code.
@@ -189,13 +189,9 @@ export class GrantObject extends DurableObject<Env> {
     const refresh = this.kv.get<RefreshTokenState>(REFRESH);
     if (this.kv.get<number>(REVOKED) === undefined) this.kv.put(REVOKED, now);
     this.kv.delete(REFRESH);
-    // The state above is already decided; the KV index is cleaned up after it. The index is
-    // advisory, so a failure here must not turn a refused replay into a 500.
-    if (refresh !== undefined) {
-      await deleteRefreshTokenRecords(this.env, [refresh.hash]).catch((err: unknown) =>
-        console.error("Could not remove a revoked refresh token from the KV index", err),
-      );
-    }
+    // The state above is already decided; the advisory KV index follows (a failure there is
+    // logged, and must not turn a refused replay into a 500).
+    if (refresh !== undefined) await unindexRefreshTokens(this.env, [refresh.hash]);
   }
 
   /** Keeps the grant until the latest of the given times, then its alarm deletes it. */

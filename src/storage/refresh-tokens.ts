@@ -75,3 +75,26 @@ export async function deleteRefreshTokenRecords(
 ): Promise<void> {
   await Promise.all(hashes.map((hash) => env.TOKENS.delete(key(hash))));
 }
+
+/**
+ * Adds a just-committed refresh token to the KV index. The index is advisory (the grant's
+ * Durable Object decides everything), so it is written only after the grant accepted the token
+ * (made-up tokens never cost a write) and a failure is logged, never returned to the client,
+ * whose token is already valid.
+ */
+export async function indexRefreshToken(
+  env: Env,
+  hash: string,
+  record: RefreshTokenRecord,
+): Promise<void> {
+  await putRefreshTokenRecord(env, hash, record, Math.floor(Date.now() / 1000)).catch(
+    (err: unknown) => console.error("Could not add a refresh token to the KV index", err),
+  );
+}
+
+/** Removes retired or revoked refresh tokens from the KV index; failures are logged only. */
+export async function unindexRefreshTokens(env: Env, hashes: readonly string[]): Promise<void> {
+  await deleteRefreshTokenRecords(env, hashes).catch((err: unknown) =>
+    console.error("Could not remove refresh tokens from the KV index", err),
+  );
+}

@@ -1,6 +1,5 @@
 // The one place that turns a grant decision into a token response; every grant type calls it.
 import { formatScope } from "../oauth/scope";
-import { putRefreshTokenRecord } from "../storage/refresh-tokens";
 import type { UserRecord } from "../storage/users";
 import { issueAccessToken } from "./access-token";
 import { type StandardClaimValue, issueIdToken } from "./id-token";
@@ -46,14 +45,10 @@ export interface IssuedRefreshToken {
 
 /**
  * Signs the access token and, when `openid` was granted, the ID token (OIDC Core §3.1.3.3), and
- * shapes the RFC 6749 §5.1 response. It writes nothing: the grant modules call it before or after
- * the grant's Durable Object decides, and return its result only once the grant has accepted.
+ * shapes the RFC 6749 §5.1 response. It writes nothing: the grant modules return its result only
+ * once the grant's Durable Object has accepted.
  */
-export function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
-  return signTokens(env, issuance);
-}
-
-async function signTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
+export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
   const access = await issueAccessToken(env, {
     issuer: issuance.issuer,
     sub: issuance.sub,
@@ -84,22 +79,6 @@ async function signTokens(env: Env, issuance: TokenIssuance): Promise<TokenRespo
     });
   }
   return response;
-}
-
-/**
- * Adds a refresh token to the edge-readable KV index (src/storage/refresh-tokens.ts). The grant
- * modules write it BEFORE the grant's Durable Object commits: a record of a token the grant then
- * refuses points at nothing alive (the grant is the authority and does not know its hash), while
- * a committed token is never left without its record by a failure after the commit.
- */
-export async function recordRefreshToken(
-  env: Env,
-  grantId: string,
-  clientId: string,
-  refresh: IssuedRefreshToken,
-): Promise<void> {
-  const record = { grantId, clientId, expiresAt: refresh.expiresAt };
-  await putRefreshTokenRecord(env, refresh.hash, record, Math.floor(Date.now() / 1000));
 }
 
 /**

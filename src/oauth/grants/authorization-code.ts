@@ -4,9 +4,9 @@ import type { AppEnv } from "../../http/app-env";
 import type { Params } from "../../http/params";
 import type { ClientRecord } from "../../storage/clients";
 import { redeemCode } from "../../storage/grants";
-import { newRefreshToken } from "../../storage/refresh-tokens";
+import { indexRefreshToken, newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens, recordRefreshToken } from "../../tokens/issue";
+import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { openCode } from "../authorization-code";
 import { OAuthError } from "../errors";
 import { verifyPkce } from "../pkce";
@@ -58,26 +58,22 @@ export async function authorizationCodeGrant(
     : undefined;
   const refreshExpiresAt = now + config.refreshTokenTtl;
 
-  const refreshToken = refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
-  // Everything that can fail runs before the grant commits, and writes nothing that matters if
-  // it then refuses: the signed tokens are dropped, an indexed refresh token stays unknown to it.
-  const [response] = await Promise.all([
-    issueTokens(env, {
-      issuer: c.get("issuer"),
-      grantId: code.grantId,
-      clientId: client.client_id,
-      sub: code.sub,
-      scope: code.scope,
-      resource: requestedResources.length > 0 ? requestedResources : code.resource,
-      authTime: code.authTime,
-      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
-      user,
-      ...(refreshToken === undefined ? {} : { refreshToken }),
-    }),
-    refreshToken === undefined
-      ? undefined
-      : recordRefreshToken(env, code.grantId, client.client_id, refreshToken),
-  ]);
+  const refreshToken =
+    refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
+  // Signed before the grant commits (nothing after the commit may fail); returned only if it
+  // accepts.
+  const response = await issueTokens(env, {
+    issuer: c.get("issuer"),
+    grantId: code.grantId,
+    clientId: client.client_id,
+    sub: code.sub,
+    scope: code.scope,
+    resource: requestedResources.length > 0 ? requestedResources : code.resource,
+    authTime: code.authTime,
+    ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+    user,
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+  });
 
   const redemption = await redeemCode(env, code.grantId, {
     codeId: code.codeId,
@@ -96,6 +92,13 @@ export async function authorizationCodeGrant(
   if (!redemption.ok) {
     // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code is refused and its grant revoked.
     throw new OAuthError("invalid_grant", "The authorization code has already been used");
+  }
+  if (refreshToken !== undefined) {
+    await indexRefreshToken(env, refreshToken.hash, {
+      grantId: code.grantId,
+      clientId: client.client_id,
+      expiresAt: refreshToken.expiresAt,
+    });
   }
   return response;
 }

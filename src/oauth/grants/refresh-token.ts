@@ -5,12 +5,13 @@ import type { Params } from "../../http/params";
 import type { ClientRecord } from "../../storage/clients";
 import { revokeGrant, rotateRefreshToken } from "../../storage/grants";
 import {
-  deleteRefreshTokenRecords,
+  indexRefreshToken,
   newRefreshToken,
   parseRefreshToken,
+  unindexRefreshTokens,
 } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens, recordRefreshToken } from "../../tokens/issue";
+import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { getSigningKey } from "../../tokens/keys";
 import { OAuthError } from "../errors";
 import { parseScope } from "../scope";
@@ -38,13 +39,9 @@ export async function refreshTokenGrant(
   // Sliding lifetime: each rotation lives REFRESH_TOKEN_TTL from now.
   const expiresAt = now + config.refreshTokenTtl;
   const nextToken = { ...next, expiresAt };
-  // Before the grant rotates: index the new token (harmless if the grant refuses it) and have
-  // the signing keys in this isolate, so that nothing after the commit depends on I/O that could
-  // fail and strand the client with a rotated-away token.
-  await Promise.all([
-    recordRefreshToken(env, presented.grantId, client.client_id, nextToken),
-    getSigningKey(env, config.accessTokenAlg),
-  ]);
+  // The signing keys are in this isolate before the grant rotates, so that signing after the
+  // commit cannot fail on I/O and strand the client with a rotated-away token.
+  await getSigningKey(env, config.accessTokenAlg);
   const rotation = await rotateRefreshToken(env, presented.grantId, {
     presentedHash: presented.hash,
     clientId: client.client_id,
@@ -87,11 +84,14 @@ export async function refreshTokenGrant(
       user,
       refreshToken: nextToken,
     }),
-    // The retired token leaves the KV index; the grant remembers it to detect reuse. After the
-    // commit, a failure here only leaves a stale advisory record: never a failed response.
-    deleteRefreshTokenRecords(env, [presented.hash]).catch((err: unknown) =>
-      console.error("Could not remove a rotated refresh token from the KV index", err),
-    ),
+    // The KV index follows the grant: the new token in, the retired one out (the grant itself
+    // remembers the retired one to detect reuse).
+    indexRefreshToken(env, next.hash, {
+      grantId: presented.grantId,
+      clientId: client.client_id,
+      expiresAt,
+    }),
+    unindexRefreshTokens(env, [presented.hash]),
   ]);
   return response;
 }
