@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import * as v from "valibot";
 import type { AppEnv } from "../http/app-env";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
 import { OAuthError } from "../oauth/errors";

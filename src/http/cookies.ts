@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import type { AppEnv } from "./app-env";
 
@@ -31,8 +31,4 @@ export function writeCookie(
   maxAgeSeconds: number,
 ): void {
   setCookie(c, baseName(name), value, { ...options(c), maxAge: maxAgeSeconds });
-}
-
-export function clearCookie(c: Context<AppEnv>, name: CookieName): void {
-  deleteCookie(c, baseName(name), options(c));
 }

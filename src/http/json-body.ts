@@ -4,11 +4,11 @@ import * as v from "valibot";
 import { OAuthError, type OAuthErrorCode } from "../oauth/errors";
 import type { AppEnv } from "./app-env";
 import { limitBody } from "./body-limit";
+import { mediaType } from "./media-type";
 
 /** Refuses bodies that are not JSON (hono's validator would silently treat them as `{}`). */
 const requireJsonMediaType = createMiddleware<AppEnv>(async (c, next) => {
-  const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") {
+  if (mediaType(c) !== "application/json") {
     throw new OAuthError("invalid_request", "The request body must be application/json");
   }
   await next();

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { OAuthError } from "../oauth/errors";
+import { mediaType } from "./media-type";
 
 /** RFC 8707 §2: `resource` may be sent more than once; every other parameter at most once. */
 const MULTI_VALUED = new Set(["resource"]);
@@ -58,8 +59,7 @@ export async function readParams(c: Context): Promise<Params> {
  * media type is an `invalid_request`. Decoded from bytes: the body is not "text" to workerd.
  */
 export async function readFormBody(c: Context): Promise<URLSearchParams> {
-  const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") {
+  if (mediaType(c) !== "application/x-www-form-urlencoded") {
     throw new OAuthError(
       "invalid_request",
       "The request body must be application/x-www-form-urlencoded",

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { seal, unseal } from "../crypto/seal";
 import type { AppEnv } from "./app-env";
-import { clearCookie, readCookie, writeCookie } from "./cookies";
+import { readCookie, writeCookie } from "./cookies";
 
 /** A Gatehouse login session: who signed in, and when (OIDC `auth_time`). */
 export interface Session {
@@ -36,8 +36,4 @@ export async function startSession(c: Context<AppEnv>, session: Session): Promis
     ttl,
   );
   writeCookie(c, "session", value, ttl);
-}
-
-export function endSession(c: Context<AppEnv>): void {
-  clearCookie(c, "session");
 }

@@ -71,8 +71,6 @@ const RedirectUri = v.pipe(
   ),
 );
 
-/** A JSON object, not an array or a primitive (valibot's object schemas accept arrays). */
-
 /** The RFC 7591 §2 fields Gatehouse understands. Unknown fields are dropped (§2: MAY ignore). */
 export const ClientMetadataSchema = v.pipe(
   jsonObject("The client metadata"),

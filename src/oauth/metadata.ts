@@ -35,7 +35,8 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     // ID tokens are always signed with RS256 (ID_TOKEN_ALG), OIDC's default; clients cannot
     // choose another yet, so no other value is advertised.
     id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
-    prompt_values_supported: ["none", "login", "consent"],
+    // select_account shows the login page, where any account may sign in.
+    prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: [
       "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
       "name", "preferred_username", "email",

@@ -1,5 +1,5 @@
 // Proof Key for Code Exchange (RFC 7636), S256 only (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).
-import { b64u, utf8 } from "../crypto/encoding";
+import { sha256 } from "../crypto/hash";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import { OAuthError } from "./errors";
 
@@ -19,9 +19,7 @@ export function isValidCodeChallenge(challenge: string): boolean {
 }
 
 /** RFC 7636 §4.2: code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier))). */
-export async function s256(verifier: string): Promise<string> {
-  return b64u.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(verifier))));
-}
+export const s256 = (verifier: string): Promise<string> => sha256(verifier);
 
 /**
  * RFC 7636 §4.6: the server recomputes the challenge from the verifier and compares it with the
