@@ -1,22 +1,14 @@
 import type { Context } from "hono";
 import { randomToken } from "../crypto/random";
 import type { AppEnv } from "../http/app-env";
-import { csrfToken } from "../http/csrf";
 import type { Session } from "../http/session";
 import type { ClientRecord } from "../storage/clients";
 import { consentCovers, getConsent } from "../storage/consents";
 import { getUser, type UserRecord } from "../storage/users";
-import { renderConsentPage } from "../ui/consent-page";
-import { renderLoginPage } from "../ui/login-page";
-import { formActionSource } from "../ui/render";
-import { describeScopes } from "../ui/scopes";
+import { showConsentPage, showLoginPage } from "./interaction-pages";
 import { sealCode } from "./authorization-code";
 import type { AuthorizationRequest } from "./authorization-request";
 import { OAuthError } from "./errors";
-import { sealTicket } from "./interaction-ticket";
-
-export const LOGIN_ACTION = "/authorize/login";
-export const CONSENT_ACTION = "/authorize/consent";
 
 /** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */
 export interface FlowStep {
@@ -121,57 +113,4 @@ export async function redirectWithCode(
     status,
     headers: { Location: url.href, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" },
   });
-}
-
-export async function showLoginPage(
-  c: Context<AppEnv>,
-  client: ClientRecord,
-  request: AuthorizationRequest,
-  failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
-): Promise<Response> {
-  const csrf = csrfToken(c);
-  const username = failure?.username ?? request.loginHint;
-  return renderLoginPage(
-    c,
-    {
-      clientName: clientDisplayName(client),
-      request: await sealTicket(c.env, { request, csrf }),
-      csrf,
-      action: LOGIN_ACTION,
-      ...(username === undefined ? {} : { username }),
-      ...(failure ? { error: failure.error } : {}),
-    },
-    {
-      formActionOrigins: [request.redirectUri],
-      ...(failure ? { status: failure.status } : {}),
-      ...(failure?.headers ? { headers: failure.headers } : {}),
-    },
-  );
-}
-
-async function showConsentPage(
-  c: Context<AppEnv>,
-  client: ClientRecord,
-  request: AuthorizationRequest,
-  user: UserRecord,
-): Promise<Response> {
-  const csrf = csrfToken(c);
-  return renderConsentPage(
-    c,
-    {
-      clientName: clientDisplayName(client),
-      ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
-      redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
-      scopes: describeScopes(request.scope),
-      userName: user.name ?? user.username,
-      request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
-      csrf,
-      action: CONSENT_ACTION,
-    },
-    { formActionOrigins: [request.redirectUri] },
-  );
-}
-
-function clientDisplayName(client: ClientRecord): string {
-  return client.metadata.client_name ?? client.client_id;
 }

@@ -7,14 +7,8 @@ import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
 import { readSession, startSession } from "../http/session";
 import { rememberConsent } from "../storage/consents";
-import {
-  asRedirect,
-  CONSENT_ACTION,
-  continueAuthorization,
-  LOGIN_ACTION,
-  redirectWithCode,
-  showLoginPage,
-} from "./authorization-flow";
+import { asRedirect, continueAuthorization, redirectWithCode } from "./authorization-flow";
+import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
 import { reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "./errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";

@@ -1,0 +1,71 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { csrfToken } from "../http/csrf";
+import type { ClientRecord } from "../storage/clients";
+import type { UserRecord } from "../storage/users";
+import { renderConsentPage } from "../ui/consent-page";
+import { renderLoginPage } from "../ui/login-page";
+import { formActionSource } from "../ui/render";
+import { describeScopes } from "../ui/scopes";
+import type { AuthorizationRequest } from "./authorization-request";
+import { sealTicket } from "./interaction-ticket";
+
+/**
+ * The login and consent pages of an authorization request: each carries the sealed pending
+ * request and the browser's CSRF token, and posts back to these actions (src/oauth/interaction.ts).
+ */
+export const LOGIN_ACTION = "/authorize/login";
+export const CONSENT_ACTION = "/authorize/consent";
+
+export async function showLoginPage(
+  c: Context<AppEnv>,
+  client: ClientRecord,
+  request: AuthorizationRequest,
+  failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
+): Promise<Response> {
+  const csrf = csrfToken(c);
+  const username = failure?.username ?? request.loginHint;
+  return renderLoginPage(
+    c,
+    {
+      clientName: clientDisplayName(client),
+      request: await sealTicket(c.env, { request, csrf }),
+      csrf,
+      action: LOGIN_ACTION,
+      ...(username === undefined ? {} : { username }),
+      ...(failure ? { error: failure.error } : {}),
+    },
+    {
+      formActionOrigins: [request.redirectUri],
+      ...(failure ? { status: failure.status } : {}),
+      ...(failure?.headers ? { headers: failure.headers } : {}),
+    },
+  );
+}
+
+export async function showConsentPage(
+  c: Context<AppEnv>,
+  client: ClientRecord,
+  request: AuthorizationRequest,
+  user: UserRecord,
+): Promise<Response> {
+  const csrf = csrfToken(c);
+  return renderConsentPage(
+    c,
+    {
+      clientName: clientDisplayName(client),
+      ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
+      redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
+      scopes: describeScopes(request.scope),
+      userName: user.name ?? user.username,
+      request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
+      csrf,
+      action: CONSENT_ACTION,
+    },
+    { formActionOrigins: [request.redirectUri] },
+  );
+}
+
+function clientDisplayName(client: ClientRecord): string {
+  return client.metadata.client_name ?? client.client_id;
+}
