@@ -33,7 +33,13 @@ export async function continueAuthorization(
 ): Promise<Response> {
   try {
     const prompt = new Set(request.prompt);
-    const loaded = step.user ?? (step.session ? await getUser(c.env, step.session.sub) : null);
+    // The hot path: the user and the remembered consent are read together (one KV round trip).
+    const [loaded, consent] = step.session
+      ? await Promise.all([
+          step.user ?? getUser(c.env, step.session.sub),
+          getConsent(c.env, step.session.sub, client.client_id),
+        ])
+      : [null, null];
     // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
     const user =
       loaded && (request.hintedSub === undefined || loaded.sub === request.hintedSub)
@@ -54,7 +60,7 @@ export async function continueAuthorization(
       }
       return showLoginPage(c, client, request);
     }
-    if (prompt.has("consent") || !consentCovers(await getConsent(c.env, user.sub, client.client_id), request.scope)) {
+    if (prompt.has("consent") || !consentCovers(consent, request.scope)) {
       if (prompt.has("none")) {
         throw new OAuthError("consent_required", "The user has not consented to this request");
       }
