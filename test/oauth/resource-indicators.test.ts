@@ -20,34 +20,35 @@ function token(client: TestClient, form: Record<string, string> | URLSearchParam
   });
 }
 
+/** Authorizes a new client and user for `resource` and exchanges the code. */
+async function tokensFor(resource: string) {
+  const client = await createClient();
+  const user = await createUser();
+  const { code, verifier } = await authorizeWithLogin(
+    client,
+    user,
+    { extra: { resource } },
+    new TestBrowser(send),
+  );
+  const tokens = await expectTokens(
+    await token(client, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: client.redirect_uri,
+    }),
+  );
+  return { client, tokens };
+}
+
 describe("resource indicators (RFC 8707)", () => {
   it("an access token requested for a resource has that resource as its audience", async () => {
-    const client = await createClient();
-    const user = await createUser();
-    const { code, verifier } = await authorizeWithLogin(
-      client,
-      user,
-      { extra: { resource: API } },
-      new TestBrowser(send),
-    );
-    const tokens = await expectTokens(
-      await token(client, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: client.redirect_uri }),
-    );
+    const { tokens } = await tokensFor(API);
     expect(decodeJwt(tokens.access_token).aud).toBe(API);
   });
 
   it("a refresh may ask for a granted resource, never one outside the grant", async () => {
-    const client = await createClient();
-    const user = await createUser();
-    const { code, verifier } = await authorizeWithLogin(
-      client,
-      user,
-      { extra: { resource: API } },
-      new TestBrowser(send),
-    );
-    const tokens = await expectTokens(
-      await token(client, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: client.redirect_uri }),
-    );
+    const { client, tokens } = await tokensFor(API);
     await expectTokenError(
       await token(client, { grant_type: "refresh_token", refresh_token: tokens.refresh_token as string, resource: OTHER }),
       "invalid_target",
