@@ -7,9 +7,12 @@ import { onError } from "./http/on-error";
 import { authorizeRoutes } from "./oauth/authorize";
 import { OAuthError } from "./oauth/errors";
 import { interactionRoutes } from "./oauth/interaction";
+import { introspectRoutes } from "./oauth/introspect";
 import { metadataRoutes } from "./oauth/metadata";
 import { registerRoutes } from "./oauth/register";
+import { revokeRoutes } from "./oauth/revoke";
 import { tokenRoutes } from "./oauth/token-endpoint";
+import { userinfoRoutes } from "./oauth/userinfo";
 import { exampleApiRoutes } from "./resource/example-api";
 
 /** Builds the Gatehouse app. The Worker entry (src/index.ts) only exports it. */
@@ -40,6 +43,9 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", authorizeRoutes);
   app.route("/", interactionRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", revokeRoutes);
+  app.route("/", introspectRoutes);
+  app.route("/", userinfoRoutes);
   app.route("/", registerRoutes);
   app.route("/", exampleApiRoutes);
   app.route("/admin", adminRoutes);

@@ -1,4 +1,4 @@
-// Client authentication at the token endpoint (and later revocation and introspection).
+// Client authentication at the token, revocation and introspection endpoints.
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import type { Params } from "../http/params";

@@ -4,6 +4,10 @@ import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
 import { getPublicJwks } from "../tokens/keys";
+import { INTROSPECTION_AUTH_METHODS } from "./introspect";
+
+/** How clients authenticate at the token and revocation endpoints (src/oauth/client-authentication.ts). */
+const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
 
 /**
  * Authorization server metadata (RFC 8414 §2) that is also an OpenID Provider configuration
@@ -19,14 +23,19 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     // POST /register exists only when dynamic registration is open or token-protected
     // (REGISTRATION); with "closed" clients come from the admin API, so it is not advertised.
     ...(config.registration === "closed" ? {} : { registration_endpoint: `${issuer}/register` }),
-    // Revocation (RFC 7009 revocation_endpoint), introspection (RFC 7662
-    // introspection_endpoint) and userinfo (OIDC userinfo_endpoint) are listed here once
-    // their routes exist, each with its *_auth_methods_supported.
+    // RFC 7009 §2.1 / RFC 8414 §2: public clients revoke their own tokens with their client_id.
+    revocation_endpoint: `${issuer}/revoke`,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // RFC 7662 §2.1 / RFC 8414 §2: confidential clients only (src/oauth/introspect.ts).
+    introspection_endpoint: `${issuer}/introspect`,
+    introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
+    // OIDC Core §5.3, Discovery §3.
+    userinfo_endpoint: `${issuer}/userinfo`,
     scopes_supported: ["openid", "profile", "email"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: ["authorization_code", "refresh_token"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     // OAuth 2.1 §4.1.1: S256 only; "plain" is not offered.
     code_challenge_methods_supported: ["S256"],
     // RFC 9207 §3: every authorization response carries `iss`.

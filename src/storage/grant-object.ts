@@ -82,6 +82,14 @@ export type GrantStatus =
       refreshExpiresAt?: number;
     };
 
+/** The grant's current refresh token, as introspection reports it (RFC 7662 §2.2). */
+export type CurrentRefreshToken =
+  | { current: true; grant: GrantRecord; expiresAt: number }
+  | { current: false };
+
+/** What revoking a presented refresh token did (RFC 7009 §2.1). */
+export type RevokeRefreshTokenResult = "revoked" | "unknown" | "client_mismatch";
+
 interface RefreshTokenState {
   hash: string;
   expiresAt: number;
@@ -161,6 +169,40 @@ export class GrantObject extends DurableObject<Env> {
   async revoke(): Promise<void> {
     if (this.kv.get<GrantRecord>(GRANT) === undefined) return;
     await this.revokeGrant(Math.floor(Date.now() / 1000));
+  }
+
+  /**
+   * Whether `hash` is the grant's current, unexpired refresh token of a grant that is not
+   * revoked. Read-only: unlike rotation, presenting a retired token here revokes nothing
+   * (introspection is a question, not a use of the token).
+   */
+  async currentRefreshToken(hash: string, now: number): Promise<CurrentRefreshToken> {
+    const grant = this.kv.get<GrantRecord>(GRANT);
+    if (grant === undefined || this.kv.get<number>(REVOKED) !== undefined) {
+      return { current: false };
+    }
+    const refresh = this.kv.get<RefreshTokenState>(REFRESH);
+    if (refresh === undefined || refresh.hash !== hash || refresh.expiresAt <= now) {
+      return { current: false };
+    }
+    return { current: true, grant, expiresAt: refresh.expiresAt };
+  }
+
+  /**
+   * RFC 7009 §2.1: revokes the grant when `hash` is one of its refresh tokens (the current one,
+   * or a retired one: like reuse at the token endpoint, the holder of a rotated token asking
+   * for revocation means the grant should end) and `clientId` its client, checked and done
+   * atomically. Another client's token is never revoked (§2.1: the server verifies that the
+   * token was issued to the requesting client).
+   */
+  async revokeRefreshToken(hash: string, clientId: string): Promise<RevokeRefreshTokenResult> {
+    const grant = this.kv.get<GrantRecord>(GRANT);
+    if (grant === undefined) return "unknown";
+    const isCurrent = this.kv.get<RefreshTokenState>(REFRESH)?.hash === hash;
+    if (!isCurrent && this.kv.get<number>(rotated(hash)) === undefined) return "unknown";
+    if (grant.clientId !== clientId) return "client_mismatch";
+    await this.revokeGrant(Math.floor(Date.now() / 1000));
+    return "revoked";
   }
 
   async status(): Promise<GrantStatus> {

@@ -1,10 +1,12 @@
 // Typed calls to a grant's Durable Object (src/storage/grant-object.ts, which also defines
 // the types). Each function is exactly one round trip.
 import type {
+  CurrentRefreshToken,
   GrantStatus,
   RedeemCodeInput,
   RedeemCodeResult,
   RotateRefreshTokenInput,
+  RevokeRefreshTokenResult,
   RotateRefreshTokenResult,
 } from "./grant-object";
 
@@ -37,4 +39,24 @@ export async function revokeGrant(env: Env, grantId: string): Promise<void> {
 
 export async function getGrantStatus(env: Env, grantId: string): Promise<GrantStatus> {
   return grant(env, grantId).status();
+}
+
+/** Whether `hash` is the grant's current, live refresh token (read-only; for introspection). */
+export async function getCurrentRefreshToken(
+  env: Env,
+  grantId: string,
+  hash: string,
+  now: number,
+): Promise<CurrentRefreshToken> {
+  return grant(env, grantId).currentRefreshToken(hash, now);
+}
+
+/** Revokes the grant if `hash` is one of its refresh tokens and `clientId` its client. */
+export async function revokeRefreshToken(
+  env: Env,
+  grantId: string,
+  hash: string,
+  clientId: string,
+): Promise<RevokeRefreshTokenResult> {
+  return grant(env, grantId).revokeRefreshToken(hash, clientId);
 }

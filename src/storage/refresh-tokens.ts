@@ -47,6 +47,17 @@ export async function parseRefreshToken(token: string): Promise<ParsedRefreshTok
   return { grantId, hash: await sha256(token) };
 }
 
+/**
+ * The presented string as a refresh token, or null when it does not have a refresh token's shape
+ * (revocation and introspection then try it as an access token; neither refuses it).
+ */
+export async function readRefreshToken(token: string): Promise<ParsedRefreshToken | null> {
+  return parseRefreshToken(token).catch((err: unknown) => {
+    if (err instanceof OAuthError) return null;
+    throw err;
+  });
+}
+
 const key = (hash: string) => `refresh:${hash}`;
 
 /** KV refuses an expirationTtl below 60 seconds. */

@@ -9,8 +9,9 @@ import {
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
 import { authorizationRequest, authorizeWithLogin, redirectParams } from "../helpers/browser";
-import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode } from "../helpers/codes";
+import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
 import { createClient, createPublicClient, createUser, type TestClient } from "../helpers/fixtures";
+import { startGrant } from "../helpers/grants";
 import { ORIGIN, postForm, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
 
@@ -24,6 +25,11 @@ type Metadata = Record<string, unknown> & {
   response_modes_supported: string[];
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
+  revocation_endpoint: string;
+  revocation_endpoint_auth_methods_supported: string[];
+  introspection_endpoint: string;
+  introspection_endpoint_auth_methods_supported: string[];
+  userinfo_endpoint: string;
   code_challenge_methods_supported: string[];
   prompt_values_supported: string[];
   id_token_signing_alg_values_supported: string[];
@@ -55,6 +61,9 @@ describe("authorization server metadata (RFC 8414, OIDC Discovery)", () => {
       authorization_endpoint: `${ORIGIN}/authorize`,
       token_endpoint: `${ORIGIN}/token`,
       jwks_uri: `${ORIGIN}/jwks.json`,
+      revocation_endpoint: `${ORIGIN}/revoke`,
+      introspection_endpoint: `${ORIGIN}/introspect`,
+      userinfo_endpoint: `${ORIGIN}/userinfo`,
     });
   });
 
@@ -235,6 +244,55 @@ describe("what the metadata advertises works", () => {
       expect(payload).toMatchObject({ sub: user.sub, email: "ada@example.com", name: "Ada Lovelace" });
       expect(decodeJwt(tokens.access_token).sub).toBe(user.sub);
     }
+  });
+
+  /** A client registered with `method` (token_endpoint_auth_method), refresh tokens allowed. */
+  function clientUsing(method: string): Promise<TestClient> {
+    return method === "none"
+      ? createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
+      : createClient({ token_endpoint_auth_method: method as "client_secret_basic" });
+  }
+
+  it("the revocation endpoint revokes the tokens of a client registered with each advertised revocation_endpoint_auth_method (RFC 7009)", async () => {
+    const meta = await discover();
+    expect(meta.revocation_endpoint_auth_methods_supported.length).toBeGreaterThan(0);
+    for (const method of meta.revocation_endpoint_auth_methods_supported) {
+      const { client, refreshToken } = await startGrant({ client: await clientUsing(method) });
+      const auth = clientAuth(client);
+      const res = await postForm(meta.revocation_endpoint, { token: refreshToken, ...auth.form }, auth.headers);
+      expect(res.status, method).toBe(200);
+      await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
+    }
+  });
+
+  it("the introspection endpoint answers a client registered with each advertised introspection_endpoint_auth_method, and no other (RFC 7662)", async () => {
+    const meta = await discover();
+    const { accessToken } = await startGrant();
+    const introspectAs = async (client: TestClient) => {
+      const auth = clientAuth(client);
+      return postForm(meta.introspection_endpoint, { token: accessToken, ...auth.form }, auth.headers);
+    };
+    expect(meta.introspection_endpoint_auth_methods_supported.length).toBeGreaterThan(0);
+    for (const method of meta.introspection_endpoint_auth_methods_supported) {
+      const res = await introspectAs(await clientUsing(method));
+      expect(res.status, method).toBe(200);
+      expect(await res.json(), method).toMatchObject({ active: true });
+    }
+    for (const method of meta.token_endpoint_auth_methods_supported) {
+      if (meta.introspection_endpoint_auth_methods_supported.includes(method)) continue;
+      await expectTokenError(await introspectAs(await clientUsing(method)), "invalid_client", 401);
+    }
+  });
+
+  it("the userinfo endpoint returns, for a token of all advertised scopes, only advertised claims", async () => {
+    const meta = await discover();
+    const client = await createClient({ scope: meta.scopes_supported.join(" ") });
+    const { user, accessToken } = await startGrant({ client, code: { scope: meta.scopes_supported } });
+    const res = await request(meta.userinfo_endpoint, { headers: { Authorization: `Bearer ${accessToken}` } });
+    expect(res.status).toBe(200);
+    const claims = await res.json<Record<string, unknown>>();
+    expect(claims).toMatchObject({ sub: user.sub, email: "ada@example.com", name: "Ada Lovelace" });
+    expect(Object.keys(claims).filter((claim) => !meta.claims_supported.includes(claim))).toEqual([]);
   });
 
   it("an authorization response carries iss, as authorization_response_iss_parameter_supported says (RFC 9207 §2)", async () => {

@@ -1,0 +1,117 @@
+// RFC 7662: the token introspection endpoint.
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
+import { NO_STORE } from "../http/on-error";
+import { readParams } from "../http/params";
+import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
+import { readRefreshToken } from "../storage/refresh-tokens";
+import { getUser } from "../storage/users";
+import { readOwnAccessToken } from "../tokens/own-access-token";
+import { authenticateClient } from "./client-authentication";
+import { OAuthError } from "./errors";
+import { formatScope } from "./scope";
+
+/** RFC 7662 §2.2: the introspection response. */
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      exp: number;
+      iat?: number;
+      iss: string;
+      aud?: string | string[];
+      token_type: "Bearer" | "refresh_token";
+      jti?: string;
+    };
+
+const INACTIVE: IntrospectionResponse = { active: false };
+
+/**
+ * Who may introspect: any *confidential* client (client_secret_basic or client_secret_post),
+ * whichever client the token was issued to. Resource servers register as clients and must be
+ * able to ask about tokens issued to others, which RFC 7662 §2.1 permits. Public clients
+ * ("none") are refused with invalid_client: they prove nothing but a public client_id, and
+ * RFC 7662 §4 requires the endpoint to be protected so that it is no token-scanning oracle.
+ */
+export const INTROSPECTION_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
+
+export const introspectRoutes = new Hono<AppEnv>();
+
+// No CORS: callers are resource servers holding a client secret, never browsers.
+introspectRoutes.post("/introspect", limitBody(), async (c) => {
+  const params = await readParams(c);
+  const client = await authenticateClient(c, params);
+  if (client.metadata.token_endpoint_auth_method === "none") {
+    throw new OAuthError("invalid_client", "Introspection requires a confidential client", {
+      status: 401,
+      headers: { "WWW-Authenticate": 'Basic realm="gatehouse"' },
+    });
+  }
+  // RFC 7662 §2.1: `token` REQUIRED; `token_type_hint` OPTIONAL, and refresh and access tokens
+  // cannot be mistaken for each other, so it is not needed (an unknown value is ignored).
+  const token = params.require("token");
+  const response = await introspect(c, token);
+  // RFC 7662 §2.2, §4: the answer describes a live credential and must not be cached.
+  return c.json(response, 200, NO_STORE);
+});
+
+/**
+ * Active only when the grant's Durable Object, the authority, says the token still stands and
+ * its user still exists.
+ */
+async function introspect(c: Context<AppEnv>, token: string): Promise<IntrospectionResponse> {
+  const now = Math.floor(Date.now() / 1000);
+  const refreshToken = await readRefreshToken(token);
+  if (refreshToken !== null) {
+    const current = await getCurrentRefreshToken(
+      c.env,
+      refreshToken.grantId,
+      refreshToken.hash,
+      now,
+    );
+    // A deleted user's tokens stop working (the token endpoint refuses them too).
+    if (!current.current || (await getUser(c.env, current.grant.sub)) === null) return INACTIVE;
+    return {
+      active: true,
+      client_id: current.grant.clientId,
+      sub: current.grant.sub,
+      scope: formatScope(current.grant.scope),
+      exp: current.expiresAt,
+      iss: c.get("issuer"),
+      token_type: "refresh_token",
+    };
+  }
+
+  // Signature, `typ` and issuer (readOwnAccessToken), expiry here, then the grant.
+  const claims = await readOwnAccessToken(c.env, token, c.get("issuer"));
+  if (claims === null || claims.exp <= now) return INACTIVE;
+  const [status, user] = await Promise.all([
+    getGrantStatus(c.env, claims.grant_id),
+    getUser(c.env, claims.sub),
+  ]);
+  if (status.state !== "active" || user === null) return INACTIVE;
+  return {
+    active: true,
+    scope: claims.scope,
+    client_id: claims.client_id,
+    sub: claims.sub,
+    exp: claims.exp,
+    iat: claims.iat,
+    iss: claims.iss,
+    aud: claims.aud,
+    token_type: "Bearer",
+    jti: claims.jti,
+  };
+}
+
+// RFC 7662 §2.1: "The protected resource calls the introspection endpoint using an HTTP POST".
+introspectRoutes.all("/introspect", () => {
+  throw new OAuthError("invalid_request", "The introspection endpoint accepts POST only", {
+    status: 405,
+    headers: { Allow: "POST" },
+  });
+});

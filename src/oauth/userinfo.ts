@@ -1,0 +1,77 @@
+// OpenID Connect Core §5.3: the UserInfo endpoint.
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import type { AppEnv } from "../http/app-env";
+import { type AccessTokenVariables, requireAccessToken } from "../resource/bearer-auth";
+import { bearerChallenge } from "../resource/www-authenticate";
+import { getGrantStatus } from "../storage/grants";
+import { getUser } from "../storage/users";
+import { standardClaims } from "../tokens/issue";
+import { getVerificationKeys } from "../tokens/keys";
+import { OAuthError } from "./errors";
+
+type UserinfoEnv = AppEnv & { Variables: AccessTokenVariables };
+
+export const userinfoRoutes = new Hono<AppEnv>();
+
+// Called with a bearer token, never cookies: any origin may call it (OIDC Core §5.3.1 allows
+// browser-based clients, which need CORS).
+userinfoRoutes.use(
+  "/userinfo",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "POST"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  }),
+);
+
+/**
+ * OIDC Core §5.3.1: an access token for Gatehouse itself (audience = the issuer, RFC 9068 §3,
+ * like /api/me) carrying `openid`; 401 invalid_token / 403 insufficient_scope otherwise
+ * (RFC 6750 §3.1, rendered by the middleware). Only the Authorization header is read: the
+ * form-body and query methods of RFC 6750 §2.2/§2.3 are not offered.
+ */
+const requireOpenIdToken = requireAccessToken<AppEnv>({
+  issuer: (c) => c.get("issuer"),
+  audience: (c) => c.get("issuer"),
+  keysFor: (c) => getVerificationKeys(c.env),
+  scopes: ["openid"],
+});
+
+/**
+ * The claims of the token's scopes (OIDC Core §5.4), for a user who still exists and a grant
+ * that is still active. Unlike /api/me this asks the grant's Durable Object, one round trip:
+ * userinfo is not on the hot path, and a revoked grant must stop releasing the user's claims.
+ */
+async function userinfo(c: Context<UserinfoEnv>): Promise<Response> {
+  const token = c.get("accessToken");
+  const grantId = token.claims.grant_id;
+  const [status, user] = await Promise.all([
+    typeof grantId === "string" ? getGrantStatus(c.env, grantId) : null,
+    getUser(c.env, token.sub),
+  ]);
+  if (status?.state !== "active") return invalidToken(c, "The access token was revoked");
+  if (user === null) return invalidToken(c, "The user no longer exists");
+  // OIDC Core §5.3.2: `sub` always; the response is about a live user and is not cached.
+  return c.json({ sub: token.sub, ...standardClaims(user, token.scopes) }, 200, {
+    "Cache-Control": "no-store",
+  });
+}
+
+/** RFC 6750 §3.1, as the middleware renders it: 401 with a Bearer challenge. */
+function invalidToken(c: Context<UserinfoEnv>, description: string): Response {
+  const error = new OAuthError("invalid_token", description);
+  return c.json(error.toJSON(), 401, {
+    "WWW-Authenticate": bearerChallenge({
+      realm: c.get("issuer"),
+      error: "invalid_token",
+      errorDescription: error.description,
+    }),
+    "Cache-Control": "no-store",
+  });
+}
+
+// OIDC Core §5.3.1: "The UserInfo Endpoint MUST support the use of the HTTP methods GET and POST".
+userinfoRoutes.get("/userinfo", requireOpenIdToken, userinfo);
+userinfoRoutes.post("/userinfo", requireOpenIdToken, userinfo);

@@ -1,0 +1,54 @@
+/**
+ * A started grant (a code minted and exchanged at /token) and requests a client sends with its
+ * own authentication: what the revocation, introspection and userinfo tests build on.
+ */
+import { env } from "cloudflare:workers";
+import { generateKeyPair } from "jose";
+import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
+import type { SigningKey } from "../../src/tokens/keys";
+import { type TokenResponseBody, clientAuth, exchangeCode, expectTokens, mintCode } from "./codes";
+import { type TestClient, type TestUser, createClient, createUser } from "./fixtures";
+import { postForm } from "./http";
+
+export interface StartedGrant {
+  client: TestClient;
+  user: TestUser;
+  tokens: TokenResponseBody;
+  accessToken: string;
+  /** Empty when the client does not receive refresh tokens. */
+  refreshToken: string;
+}
+
+/** Exchanges a fresh code of `client` (default: a new confidential client) for `user`. */
+export async function startGrant(
+  options: { client?: TestClient; user?: TestUser; code?: Partial<AuthorizationCodePayload> } = {},
+): Promise<StartedGrant> {
+  const client = options.client ?? (await createClient());
+  const user = options.user ?? (await createUser({ name: "Ada Lovelace", email: "ada@example.com" }));
+  const tokens = await expectTokens(
+    await exchangeCode(client, await mintCode(env, client, user, options.code)),
+  );
+  return {
+    client,
+    user,
+    tokens,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token ?? "",
+  };
+}
+
+/** A form POST to `path`, authenticated as `client` with its registered method. */
+export function postAsClient(
+  path: string,
+  client: TestClient,
+  form: Record<string, string>,
+): Promise<Response> {
+  const auth = clientAuth(client);
+  return postForm(path, { ...form, ...auth.form }, auth.headers);
+}
+
+/** A key Gatehouse does not know, with a kid Gatehouse uses: a forger's. */
+export async function forgerKey(kid: string): Promise<SigningKey> {
+  const { privateKey } = await generateKeyPair("ES256");
+  return { kid, alg: "ES256", privateKey };
+}
