@@ -5,15 +5,15 @@
 //   authorize (session + remembered consent) → token (authorization_code) → GET /api/me → refresh
 // It prints latency percentiles per step, the bundle size, and sign/verify costs per algorithm.
 // Usage: npm run bench [-- --iterations 200]
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startGatehouse } from "../e2e/wrangler.mjs";
 
 const { values: args } = parseArgs({
   options: { iterations: { type: "string", default: "200" }, warmup: { type: "string", default: "20" } },
@@ -22,55 +22,6 @@ const ITERATIONS = Number(args.iterations);
 const WARMUP = Number(args.warmup);
 
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-
-async function startServer() {
-  const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
-  const adminToken = b64u(randomBytes(24));
-  const child = spawn(
-    "npx",
-    ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `ADMIN_TOKEN:${adminToken}`, "--persist-to", state, "--log-level", "error"],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/.well-known/oauth-authorization-server`);
-      if (res.ok) break;
-    } catch {}
-    if (Date.now() > deadline || child.exitCode !== null) {
-      stop(child, state);
-      throw new Error(`wrangler dev did not start:\n${log.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return { base, adminToken, child, state };
-}
-
-function stop(child, state) {
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {}
-  setTimeout(() => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {}
-    rmSync(state, { recursive: true, force: true });
-  }, 500).unref();
-}
 
 class Jar {
   cookies = new Map();
@@ -207,7 +158,7 @@ function bundleSize() {
   }
 }
 
-const server = await startServer();
+const server = await startGatehouse({ cwd: fileURLToPath(new URL("..", import.meta.url)) });
 try {
   const { client, jar } = await setup(server.base, server.adminToken);
   const warm = {};
@@ -223,7 +174,7 @@ try {
   }
   console.log(`whole flow: ${(ITERATIONS / elapsed).toFixed(1)} flows/s sequential`);
 } finally {
-  stop(server.child, server.state);
+  await server.stop();
 }
 
 const size = bundleSize();
