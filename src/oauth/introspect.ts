@@ -46,7 +46,8 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
   const params = await readParams(c);
   const client = await authenticateClient(c, params);
   if (client.metadata.token_endpoint_auth_method === "none") {
-    throw new OAuthError("invalid_client", "Introspection requires a confidential client", {
+    // The same answer as any failed authentication: nothing tells which clients are public.
+    throw new OAuthError("invalid_client", "Client authentication failed", {
       status: 401,
       headers: { "WWW-Authenticate": 'Basic realm="gatehouse"' },
     });
@@ -54,7 +55,7 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
   // RFC 7662 §2.1: `token` REQUIRED; `token_type_hint` OPTIONAL, and refresh and access tokens
   // cannot be mistaken for each other, so it is not needed (an unknown value is ignored).
   const token = params.require("token");
-  const response = await introspect(c, token);
+  const response = await introspect(c, client.client_id, token);
   // RFC 7662 §2.2, §4: the answer describes a live credential and must not be cached.
   return c.json(response, 200, NO_STORE);
 });
@@ -63,7 +64,11 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
  * Active only when the grant's Durable Object, the authority, says the token still stands and
  * its user still exists.
  */
-async function introspect(c: Context<AppEnv>, token: string): Promise<IntrospectionResponse> {
+async function introspect(
+  c: Context<AppEnv>,
+  callerId: string,
+  token: string,
+): Promise<IntrospectionResponse> {
   const now = Math.floor(Date.now() / 1000);
   const refreshToken = await readRefreshToken(token);
   if (refreshToken !== null) {
@@ -73,8 +78,12 @@ async function introspect(c: Context<AppEnv>, token: string): Promise<Introspect
       refreshToken.hash,
       now,
     );
+    // Refresh tokens are introspected only by the client they were issued to: resource servers
+    // never hold them, and anyone else asking (a thief checking a stolen token without using it,
+    // and so without tripping reuse detection) learns nothing.
+    if (!current.current || current.grant.clientId !== callerId) return INACTIVE;
     // A deleted user's tokens stop working (the token endpoint refuses them too).
-    if (!current.current || (await getUser(c.env, current.grant.sub)) === null) return INACTIVE;
+    if ((await getUser(c.env, current.grant.sub)) === null) return INACTIVE;
     return {
       active: true,
       client_id: current.grant.clientId,

@@ -22,6 +22,8 @@ userinfoRoutes.use(
     origin: "*",
     allowMethods: ["GET", "POST"],
     allowHeaders: ["Authorization", "Content-Type"],
+    // Browser clients need the challenge to tell an expired token from a missing scope.
+    exposeHeaders: ["WWW-Authenticate"],
     maxAge: 600,
   }),
 );

@@ -14,7 +14,13 @@ export const exampleApiRoutes = new Hono<AppEnv>();
 // Browser-based clients call APIs cross-origin with a bearer token (never cookies).
 exampleApiRoutes.use(
   "/api/*",
-  cors({ origin: "*", allowMethods: ["GET"], allowHeaders: ["Authorization"], maxAge: 600 }),
+  cors({
+    origin: "*",
+    allowMethods: ["GET"],
+    allowHeaders: ["Authorization"],
+    exposeHeaders: ["WWW-Authenticate"],
+    maxAge: 600,
+  }),
 );
 
 exampleApiRoutes.get(

@@ -24,9 +24,16 @@ async function rs(): Promise<TestClient> {
   return resourceServer;
 }
 
-/** POST /introspect as the resource server; expects 200, not cached, and returns the body. */
-async function introspect(token: string, extra: Record<string, string> = {}) {
-  const res = await postAsClient("/introspect", await rs(), { token, ...extra });
+/**
+ * POST /introspect as the resource server (or as `caller`); expects 200, not cached, and
+ * returns the body. Refresh tokens are introspected by the client they were issued to.
+ */
+async function introspect(
+  token: string,
+  extra: Record<string, string> = {},
+  caller?: TestClient,
+) {
+  const res = await postAsClient("/introspect", caller ?? (await rs()), { token, ...extra });
   expect(res.status).toBe(200);
   expect(res.headers.get("Cache-Control")).toBe("no-store");
   return res.json<Record<string, unknown>>();
@@ -66,7 +73,7 @@ describe("token introspection (RFC 7662)", () => {
   it("describes the grant's current refresh token", async () => {
     const { client, user, refreshToken } = await startGrant();
     const before = Math.floor(Date.now() / 1000);
-    const body = await introspect(refreshToken, { token_type_hint: "refresh_token" });
+    const body = await introspect(refreshToken, { token_type_hint: "refresh_token" }, client);
     expect(body).toMatchObject({
       active: true,
       client_id: client.client_id,
@@ -82,8 +89,8 @@ describe("token introspection (RFC 7662)", () => {
   it("a rotated refresh token is inactive, and asking about it revokes nothing", async () => {
     const { client, refreshToken } = await startGrant();
     const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
-    expect(await introspect(refreshToken)).toEqual(INACTIVE);
-    expect(await introspect(rotated)).toMatchObject({ active: true });
+    expect(await introspect(refreshToken, {}, client)).toEqual(INACTIVE);
+    expect(await introspect(rotated, {}, client)).toMatchObject({ active: true });
     await expectTokens(await refresh(client, rotated));
   });
 
@@ -95,10 +102,19 @@ describe("token introspection (RFC 7662)", () => {
   });
 
   it("an expired refresh token is inactive", async () => {
-    const { refreshToken } = await startGrant();
+    const { client, refreshToken } = await startGrant();
+    expect(await introspect(refreshToken, {}, client)).toMatchObject({ active: true });
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 31 * 86_400_000);
+    expect(await introspect(refreshToken, {}, client)).toEqual(INACTIVE);
+  });
+
+  it("a refresh token is described only to the client it was issued to", async () => {
+    const { client, refreshToken } = await startGrant();
+    expect(await introspect(refreshToken, {}, client)).toMatchObject({ active: true });
+    // A resource server (or a thief's own client) learns nothing, and reuse detection is intact.
     expect(await introspect(refreshToken)).toEqual(INACTIVE);
+    await expectTokens(await refresh(client, refreshToken));
   });
 
   it("the tokens of a grant revoked through /revoke are inactive", async () => {
@@ -107,7 +123,7 @@ describe("token introspection (RFC 7662)", () => {
     const res = await postAsClient("/revoke", client, { token: accessToken });
     expect(res.status).toBe(200);
     expect(await introspect(accessToken)).toEqual(INACTIVE);
-    expect(await introspect(refreshToken)).toEqual(INACTIVE);
+    expect(await introspect(refreshToken, {}, client)).toEqual(INACTIVE);
   });
 
   it("the tokens of a reused refresh token's grant are inactive (RFC 9700 §4.14.2)", async () => {
@@ -115,7 +131,7 @@ describe("token introspection (RFC 7662)", () => {
     const rotated = await expectTokens(await refresh(client, refreshToken));
     await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
     for (const token of [accessToken, rotated.access_token, rotated.refresh_token ?? ""]) {
-      expect(await introspect(token)).toEqual(INACTIVE);
+      expect(await introspect(token, {}, client)).toEqual(INACTIVE);
     }
   });
 
@@ -144,12 +160,12 @@ describe("token introspection (RFC 7662)", () => {
   });
 
   it("a wrong or unknown token_type_hint is ignored", async () => {
-    const { accessToken, refreshToken } = await startGrant();
+    const { client, accessToken, refreshToken } = await startGrant();
     expect(await introspect(accessToken, { token_type_hint: "refresh_token" })).toMatchObject({
       active: true,
       token_type: "Bearer",
     });
-    expect(await introspect(refreshToken, { token_type_hint: "made_up" })).toMatchObject({
+    expect(await introspect(refreshToken, { token_type_hint: "made_up" }, client)).toMatchObject({
       active: true,
       token_type: "refresh_token",
     });
@@ -213,10 +229,11 @@ describe("token introspection (RFC 7662)", () => {
 
   it("a deleted user's tokens are inactive", async () => {
     const user = await createUser();
-    const { accessToken, refreshToken } = await startGrant({ user });
+    const { client, accessToken, refreshToken } = await startGrant({ user });
     expect(await introspect(accessToken)).toMatchObject({ active: true });
+    expect(await introspect(refreshToken, {}, client)).toMatchObject({ active: true });
     expect((await admin("DELETE", `/users/${user.sub}`)).status).toBe(204);
     expect(await introspect(accessToken)).toEqual(INACTIVE);
-    expect(await introspect(refreshToken)).toEqual(INACTIVE);
+    expect(await introspect(refreshToken, {}, client)).toEqual(INACTIVE);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createUser } from "../helpers/fixtures";
 import { postAsClient, startGrant } from "../helpers/grants";
 import { admin, request } from "../helpers/http";
-import { signedToken, validClaims } from "../tokens/signed-token";
+import { signedToken } from "../tokens/signed-token";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -74,7 +74,10 @@ describe("userinfo (OIDC Core §5.3)", () => {
       "another audience": await signedToken(env, {
         claims: { ...decodeJwt(accessToken), aud: "https://api.example.com" },
       }),
-      "no grant_id": await signedToken(env, { claims: validClaims() }),
+      // The real user's token without its grant_id: only the grant check can refuse it.
+      "no grant_id": await signedToken(env, {
+        claims: { ...decodeJwt(accessToken), grant_id: undefined },
+      }),
       "unknown grant": await signedToken(env, {
         claims: { ...decodeJwt(accessToken), grant_id: "unknown-grant-id-0000" },
       }),
