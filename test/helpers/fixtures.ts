@@ -67,6 +67,16 @@ export function createPublicClient(overrides: Partial<ClientMetadata> = {}): Pro
   return createClient({ token_endpoint_auth_method: "none", ...overrides });
 }
 
+/**
+ * Registers a client for one token_endpoint_auth_method (RFC 7591 §2), refresh tokens allowed:
+ * a public client for "none", a confidential one otherwise.
+ */
+export function createClientUsing(method: string): Promise<TestClient> {
+  return method === "none"
+    ? createPublicClient()
+    : createClient({ token_endpoint_auth_method: method as ClientMetadata["token_endpoint_auth_method"] });
+}
+
 /** Creates a user with a random username and password; returns the password in clear. */
 export async function createUser(overrides: UserOverrides = {}): Promise<TestUser> {
   const input = {

@@ -11,6 +11,7 @@ import {
   type TestClient,
   basicAuthorization,
   createClient,
+  createClientUsing,
   createPublicClient,
 } from "../helpers/fixtures";
 import { postForm } from "../helpers/http";
@@ -150,10 +151,7 @@ describe("client authentication at the token endpoint", () => {
   it.each(["client_secret_basic", "client_secret_post", "none"] as const)(
     "authenticates a client registered for %s",
     async (method) => {
-      const client =
-        method === "none"
-          ? await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
-          : await createClient({ token_endpoint_auth_method: method });
+      const client = await createClientUsing(method);
       const auth = clientAuth(client);
       await expectTokenError(await probe(auth.form, auth.headers), "invalid_grant", 400);
     },

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
 import { authorizationRequest, authorizeWithLogin, redirectParams } from "../helpers/browser";
 import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
-import { createClient, createPublicClient, createUser, type TestClient } from "../helpers/fixtures";
+import { createClient, createClientUsing, createUser, type TestClient } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { ORIGIN, postForm, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
@@ -179,10 +179,7 @@ describe("what the metadata advertises works", () => {
     const meta = await discover();
     expect(meta.token_endpoint_auth_methods_supported.length).toBeGreaterThan(0);
     for (const method of meta.token_endpoint_auth_methods_supported) {
-      const client =
-        method === "none"
-          ? await createPublicClient()
-          : await createClient({ token_endpoint_auth_method: method as "client_secret_basic" });
+      const client = await createClientUsing(method);
       const auth = clientAuth(client);
       // A made-up refresh token: invalid_grant once the client is authenticated, where a
       // failed authentication would be invalid_client (RFC 6749 §5.2).
@@ -246,18 +243,11 @@ describe("what the metadata advertises works", () => {
     }
   });
 
-  /** A client registered with `method` (token_endpoint_auth_method), refresh tokens allowed. */
-  function clientUsing(method: string): Promise<TestClient> {
-    return method === "none"
-      ? createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
-      : createClient({ token_endpoint_auth_method: method as "client_secret_basic" });
-  }
-
   it("the revocation endpoint revokes the tokens of a client registered with each advertised revocation_endpoint_auth_method (RFC 7009)", async () => {
     const meta = await discover();
     expect(meta.revocation_endpoint_auth_methods_supported.length).toBeGreaterThan(0);
     for (const method of meta.revocation_endpoint_auth_methods_supported) {
-      const { client, refreshToken } = await startGrant({ client: await clientUsing(method) });
+      const { client, refreshToken } = await startGrant({ client: await createClientUsing(method) });
       const auth = clientAuth(client);
       const res = await postForm(meta.revocation_endpoint, { token: refreshToken, ...auth.form }, auth.headers);
       expect(res.status, method).toBe(200);
@@ -274,13 +264,13 @@ describe("what the metadata advertises works", () => {
     };
     expect(meta.introspection_endpoint_auth_methods_supported.length).toBeGreaterThan(0);
     for (const method of meta.introspection_endpoint_auth_methods_supported) {
-      const res = await introspectAs(await clientUsing(method));
+      const res = await introspectAs(await createClientUsing(method));
       expect(res.status, method).toBe(200);
       expect(await res.json(), method).toMatchObject({ active: true });
     }
     for (const method of meta.token_endpoint_auth_methods_supported) {
       if (meta.introspection_endpoint_auth_methods_supported.includes(method)) continue;
-      await expectTokenError(await introspectAs(await clientUsing(method)), "invalid_client", 401);
+      await expectTokenError(await introspectAs(await createClientUsing(method)), "invalid_client", 401);
     }
   });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha256 } from "../../src/crypto/hash";
 import { getRefreshTokenRecord } from "../../src/storage/refresh-tokens";
 import { exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
-import { createClient, createPublicClient, createUser } from "../helpers/fixtures";
+import { createClient, createClientUsing, createUser } from "../helpers/fixtures";
 import { admin, postForm, request } from "../helpers/http";
 
 afterEach(() => {
@@ -15,10 +15,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
   it.each(["client_secret_basic", "client_secret_post", "none"] as const)(
     "exchanges a code for tokens with %s",
     async (method) => {
-      const client =
-        method === "none"
-          ? await createPublicClient({ grant_types: ["authorization_code", "refresh_token"] })
-          : await createClient({ token_endpoint_auth_method: method });
+      const client = await createClientUsing(method);
       const user = await createUser();
       const minted = await mintCode(env, client, user, { nonce: "n-0S6_WzA2Mj" });
       const tokens = await expectTokens(await exchangeCode(client, minted));
