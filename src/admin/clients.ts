@@ -15,7 +15,12 @@ const noSuchClient = () => new OAuthError("not_found", "No such client");
 /** /admin/clients: client registrations. Reads never show a secret or its hash. */
 export const clientAdminRoutes = new Hono<AppEnv>()
   .post("/", ...jsonBody(AnyObject, "invalid_client_metadata"), async (c) => {
-    const { record, clientSecret } = await registerClient(c.env, c.get("config"), c.req.valid("json"));
+    const { record, clientSecret } = await registerClient(
+      c.env,
+      c.get("config"),
+      c.req.valid("json"),
+      "operator",
+    );
     return c.json(clientInformationResponse(record, clientSecret), 201);
   })
   .get("/", pageQuery, async (c) => {

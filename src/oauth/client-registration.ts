@@ -5,7 +5,12 @@
 import type { Config } from "../config";
 import { sha256 } from "../crypto/hash";
 import { randomToken } from "../crypto/random";
-import { putClient, type ClientMetadata, type ClientRecord } from "../storage/clients";
+import {
+  putClient,
+  type ClientMetadata,
+  type ClientRecord,
+  type ClientRegistrant,
+} from "../storage/clients";
 import { parseClientMetadata } from "./client-metadata";
 
 /** RFC 7591 §3.2.1: the client identifier, the secret when one was issued, and the metadata. */
@@ -26,6 +31,7 @@ export async function registerClient(
   env: Env,
   config: Config,
   metadata: unknown,
+  registeredBy: ClientRegistrant,
 ): Promise<{ record: ClientRecord; clientSecret?: string }> {
   const parsed = parseClientMetadata(metadata, config);
   const confidential = parsed.token_endpoint_auth_method !== "none";
@@ -36,6 +42,7 @@ export async function registerClient(
     client_id_issued_at: Math.floor(Date.now() / 1000),
     ...(clientSecret === undefined ? {} : { client_secret_hash: await sha256(clientSecret) }),
     metadata: parsed,
+    registered_by: registeredBy,
   };
   await putClient(env, record);
   return clientSecret === undefined ? { record } : { record, clientSecret };

@@ -51,6 +51,7 @@ registerRoutes.post(
       c.env,
       c.get("config"),
       c.req.valid("json"),
+      "self",
     );
     // RFC 7591 §3.2.1: 201 with the client information; it holds a secret, so never cached.
     return c.json(clientInformationResponse(record, clientSecret), 201, NO_STORE);

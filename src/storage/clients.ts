@@ -34,6 +34,21 @@ export interface ClientRecord {
   /** SHA-256 (base64url) of the secret; absent for public clients (auth method "none"). */
   client_secret_hash?: string;
   metadata: ClientMetadata;
+  /**
+   * Who registered the client: the operator through the admin API, or the client itself through
+   * `POST /register` (RFC 7591). A self-registered client is not vouched for by anyone, so it is
+   * trusted less (RFC 9700 §4.11.2, RFC 7662 §4). Records written before this field existed count
+   * as self-registered: the safer reading.
+   */
+  registered_by?: ClientRegistrant;
+}
+
+/** Who registered a client; see ClientRecord.registered_by. */
+export type ClientRegistrant = "operator" | "self";
+
+/** Whether the operator registered the client (the admin API); absent counts as "self". */
+export function isOperatorClient(record: ClientRecord): boolean {
+  return record.registered_by === "operator";
 }
 
 const clientKey = (clientId: string) => `client:${clientId}`;

@@ -21,8 +21,8 @@ const metadata = (extra: Record<string, unknown> = {}) => ({
 
 describe("client store", () => {
   it("issues a random client id and a 256-bit secret, and stores only the secret's SHA-256", async () => {
-    const a = await registerClient(env, config, metadata());
-    const b = await registerClient(env, config, metadata());
+    const a = await registerClient(env, config, metadata(), "operator");
+    const b = await registerClient(env, config, metadata(), "operator");
     expect(a.record.client_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(a.record.client_id).not.toBe(b.record.client_id);
     expect(a.clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -36,7 +36,7 @@ describe("client store", () => {
   });
 
   it("stores the normalised metadata (defaults filled in)", async () => {
-    const { record } = await registerClient(env, config, metadata());
+    const { record } = await registerClient(env, config, metadata(), "operator");
     expect(record.metadata).toEqual({
       client_name: "Store test",
       redirect_uris: ["https://rp.example/cb"],
@@ -48,7 +48,7 @@ describe("client store", () => {
   });
 
   it("issues no secret to a public client", async () => {
-    const { record, clientSecret } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }));
+    const { record, clientSecret } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }), "operator");
     expect(clientSecret).toBeUndefined();
     expect(record.client_secret_hash).toBeUndefined();
   });
@@ -61,14 +61,14 @@ describe("client store", () => {
   });
 
   it("deletes a client and reports whether there was one", async () => {
-    const { record } = await registerClient(env, config, metadata());
+    const { record } = await registerClient(env, config, metadata(), "operator");
     expect(await deleteClient(env, record.client_id)).toBe(true);
     expect(await getClient(env, record.client_id)).toBeNull();
     expect(await deleteClient(env, record.client_id)).toBe(false);
   });
 
   it("lists clients page by page with a cursor", async () => {
-    const created = await Promise.all([1, 2, 3].map(() => registerClient(env, config, metadata())));
+    const created = await Promise.all([1, 2, 3].map(() => registerClient(env, config, metadata(), "operator")));
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -83,7 +83,7 @@ describe("client store", () => {
 
 describe("verifyClientSecret", () => {
   it("accepts the issued secret and refuses any other", async () => {
-    const { record, clientSecret = "" } = await registerClient(env, config, metadata());
+    const { record, clientSecret = "" } = await registerClient(env, config, metadata(), "operator");
     expect(await verifyClientSecret(record, clientSecret)).toBe(true);
     expect(await verifyClientSecret(record, `${clientSecret}x`)).toBe(false);
     expect(await verifyClientSecret(record, clientSecret.slice(1))).toBe(false);
@@ -96,15 +96,15 @@ describe("verifyClientSecret", () => {
   });
 
   it("refuses every secret for a public client, even one equal to another client's", async () => {
-    const confidential = await registerClient(env, config, metadata());
-    const { record } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }));
+    const confidential = await registerClient(env, config, metadata(), "operator");
+    const { record } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }), "operator");
     expect(await verifyClientSecret(record, confidential.clientSecret ?? "")).toBe(false);
     expect(await verifyClientSecret(record, "")).toBe(false);
   });
 
   it("hashes the presented secret even when there is nothing to compare it with", async () => {
     // Same work for unknown, public and known clients: the answer's timing tells nothing.
-    const { record, clientSecret = "" } = await registerClient(env, config, metadata());
+    const { record, clientSecret = "" } = await registerClient(env, config, metadata(), "operator");
     const publicRecord: ClientRecord = { ...record, client_secret_hash: undefined };
     const digest = vi.spyOn(crypto.subtle, "digest");
     const work: number[] = [];
@@ -119,7 +119,7 @@ describe("verifyClientSecret", () => {
   });
 
   it("is used with records written by putClient", async () => {
-    const { record, clientSecret = "" } = await registerClient(env, config, metadata());
+    const { record, clientSecret = "" } = await registerClient(env, config, metadata(), "operator");
     await putClient(env, { ...record, metadata: { ...record.metadata, client_name: "Renamed" } });
     const stored = await getClient(env, record.client_id);
     expect(stored?.metadata.client_name).toBe("Renamed");
@@ -129,7 +129,7 @@ describe("verifyClientSecret", () => {
 
 describe("client information response (RFC 7591 §3.2.1)", () => {
   it("carries the secret only when given it, with client_secret_expires_at 0", async () => {
-    const { record, clientSecret } = await registerClient(env, config, metadata());
+    const { record, clientSecret } = await registerClient(env, config, metadata(), "operator");
     const first = clientInformationResponse(record, clientSecret);
     expect(first).toMatchObject({
       client_id: record.client_id,
@@ -145,7 +145,7 @@ describe("client information response (RFC 7591 §3.2.1)", () => {
   });
 
   it("has no secret fields for a public client", async () => {
-    const { record } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }));
+    const { record } = await registerClient(env, config, metadata({ token_endpoint_auth_method: "none" }), "operator");
     const response = clientInformationResponse(record);
     expect(response).not.toHaveProperty("client_secret");
     expect(response).not.toHaveProperty("client_secret_expires_at");
