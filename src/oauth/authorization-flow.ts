@@ -9,6 +9,7 @@ import { showConsentPage, showLoginPage } from "./interaction-pages";
 import { sealCode } from "./authorization-code";
 import type { AuthorizationRequest } from "./authorization-request";
 import { OAuthError } from "./errors";
+import { appendResponseParams } from "./redirect-uri";
 
 /** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */
 export interface FlowStep {
@@ -111,12 +112,13 @@ export async function redirectWithCode(
     authTime: session.authTime,
     expiresAt: now + c.get("config").codeTtl,
   });
-  const url = new URL(request.redirectUri);
-  url.searchParams.append("code", code);
-  if (request.state !== undefined) url.searchParams.append("state", request.state);
-  url.searchParams.append("iss", c.get("issuer"));
+  const location = appendResponseParams(request.redirectUri, {
+    code,
+    state: request.state,
+    iss: c.get("issuer"),
+  });
   return new Response(null, {
     status,
-    headers: { Location: url.href, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" },
+    headers: { Location: location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" },
   });
 }

@@ -29,3 +29,30 @@ function splitLoopback(uri: string): { host: string; rest: string } | null {
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
   return { host: m[1] as string, rest: m[3] ?? "" };
 }
+
+/**
+ * Adds authorization response parameters (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 `iss`) to a
+ * redirect URI, form-encoded (RFC 6749 Appendix B), keeping the URI's own query byte for byte:
+ * RFC 6749 §3.1.2 says that query "MUST be retained when adding additional query parameters",
+ * and the client compares it as it registered it. (URL.searchParams would re-serialise the whole
+ * query: `%2F` → `/`, `~` → `%7E`, `a` → `a=`.) Parameters whose value is undefined are left
+ * out. Registered redirect URIs have no fragment (RFC 6749 §3.1.2); one would be kept last.
+ */
+export function appendResponseParams(
+  uri: string,
+  params: Readonly<Record<string, string | undefined>>,
+): string {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) pairs.push([name, value]);
+  }
+  const added = new URLSearchParams(pairs).toString();
+  const hash = uri.indexOf("#");
+  const base = hash < 0 ? uri : uri.slice(0, hash);
+  const fragment = hash < 0 ? "" : uri.slice(hash);
+  if (added === "") return uri;
+  const query = base.indexOf("?");
+  // No query: start one. An empty query, or one ending in "&": nothing to separate.
+  const separator = query < 0 ? "?" : base.endsWith("?") || base.endsWith("&") ? "" : "&";
+  return `${base}${separator}${added}${fragment}`;
+}
