@@ -23,13 +23,14 @@ export const s256 = (verifier: string): Promise<string> => sha256(verifier);
 
 /**
  * RFC 7636 §4.6: the server recomputes the challenge from the verifier and compares it with the
- * one bound to the code. A missing or malformed verifier is `invalid_request`; one that does not
- * match is `invalid_grant`.
+ * one bound to the code. A missing verifier, or one that does not match, is `invalid_grant`; a
+ * verifier of bad syntax is `invalid_request` (RFC 7636 §4.1).
  */
 export async function verifyPkce(verifier: string | undefined, challenge: string): Promise<void> {
   if (verifier === undefined) {
-    // OAuth 2.1 §4.1.3: the code was issued with a challenge, so the verifier is required.
-    throw new OAuthError("invalid_request", 'The parameter "code_verifier" is missing');
+    // OAuth 2.1 §4.1.3: every code is issued with a challenge, so a request without the verifier
+    // cannot prove it; like a wrong verifier, the grant is what fails (RFC 7636 §4.6).
+    throw new OAuthError("invalid_grant", 'The parameter "code_verifier" is missing');
   }
   if (!isValidCodeVerifier(verifier)) {
     throw new OAuthError(

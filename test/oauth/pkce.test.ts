@@ -34,8 +34,8 @@ describe("PKCE (RFC 7636)", () => {
     expect(await pkceError(RFC_CHALLENGE, RFC_CHALLENGE)).toBe("invalid_grant");
   });
 
-  it("refuses a missing verifier", async () => {
-    expect(await pkceError(undefined, RFC_CHALLENGE)).toBe("invalid_request");
+  it("refuses a missing verifier with invalid_grant: the code was issued with a challenge (§4.6)", async () => {
+    expect(await pkceError(undefined, RFC_CHALLENGE)).toBe("invalid_grant");
   });
 
   it("requires 43 to 128 unreserved characters (§4.1)", () => {

@@ -92,7 +92,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     await expectTokens(await exchangeCode(client, minted));
   });
 
-  it("refuses a missing code_verifier (PKCE is mandatory)", async () => {
+  it("refuses a missing code_verifier with invalid_grant, without consuming the code (RFC 7636 §4.6, OAuth 2.1 §4.1.3)", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
     const res = await postForm(
@@ -104,7 +104,7 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
       },
       { Authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` },
     );
-    await expectTokenError(res, "invalid_request");
+    await expectTokenError(res, "invalid_grant");
     await expectTokens(await exchangeCode(client, minted));
   });
 
@@ -158,13 +158,14 @@ describe("token endpoint: authorization code exchange (RFC 6749 §4.1.3)", () =>
     await expectTokens(await exchangeCode(client, minted));
   });
 
-  it("requires redirect_uri when the authorization request included it", async () => {
+  it("refuses a missing redirect_uri with invalid_grant when the authorization request included it, without consuming the code (RFC 6749 §4.1.3)", async () => {
     const client = await createClient();
     const minted = await mintCode(env, client, await createUser());
     await expectTokenError(
       await exchangeCode(client, minted, { redirect_uri: "" }),
-      "invalid_request",
+      "invalid_grant",
     );
+    await expectTokens(await exchangeCode(client, minted));
   });
 
   it("does not require redirect_uri when the authorization request omitted it", async () => {

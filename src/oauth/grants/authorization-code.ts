@@ -30,10 +30,11 @@ export async function authorizationCodeGrant(
     throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
   }
   // RFC 6749 §4.1.3: redirect_uri is required when the authorization request included it, and
-  // must then be identical (a plain string comparison, no normalisation).
+  // must then be identical (a plain string comparison, no normalisation). Missing, it fails the
+  // code's binding like a different one would: invalid_grant (RFC 6749 §5.2).
   const redirectUri = params.get("redirect_uri");
   if (redirectUri === undefined && code.redirectUriProvided !== false) {
-    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is missing');
+    throw new OAuthError("invalid_grant", 'The parameter "redirect_uri" is missing');
   }
   if (redirectUri !== undefined && redirectUri !== code.redirectUri) {
     throw new OAuthError(
