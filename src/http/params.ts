@@ -45,13 +45,48 @@ export class Params {
 /**
  * Reads the parameters of an OAuth request: the query string for GET, the
  * application/x-www-form-urlencoded body for POST (RFC 6749 §3.2 requires that media type at
- * the token endpoint; §4.1.1 allows POST at the authorization endpoint).
+ * the token endpoint; §4.1.1 allows POST at the authorization endpoint). A POST whose query
+ * carries a credential is refused (refuseCredentialsInQuery).
  */
 export async function readParams(c: Context): Promise<Params> {
   if (c.req.method === "GET" || c.req.method === "HEAD") {
     return new Params(new URL(c.req.url).searchParams);
   }
+  refuseCredentialsInQuery(c);
   return new Params(await readFormBody(c));
+}
+
+/**
+ * Parameters that identify or authenticate a client, or are a secret of the grant: none of them
+ * belongs in a request URI, which ends up in logs, proxies and browser history.
+ */
+const CREDENTIAL_PARAMETERS = [
+  "client_id",
+  "client_secret",
+  "client_assertion",
+  "code",
+  "code_verifier",
+  "refresh_token",
+  "token",
+  "access_token",
+  "password",
+];
+
+/**
+ * RFC 6749 §2.3.1: client credentials "MUST NOT be included in the request URI"; RFC 6750 §2.3
+ * and RFC 9700 §4.3.2 say the same of tokens. Such a request is refused with `invalid_request`
+ * rather than served from the body alone: the client is leaking its secrets and should learn it.
+ * Other query parameters (a cache-buster, say) are ignored.
+ */
+export function refuseCredentialsInQuery(c: Context): void {
+  const query = new URL(c.req.url).searchParams;
+  const leaked = CREDENTIAL_PARAMETERS.find((name) => query.has(name));
+  if (leaked !== undefined) {
+    throw new OAuthError(
+      "invalid_request",
+      `The parameter "${leaked}" must not be sent in the request URI (RFC 6749 §2.3.1): send it in the form body`,
+    );
+  }
 }
 
 /**

@@ -50,12 +50,9 @@ export function parseClientCredentials(
         "The client used more than one authentication method (RFC 6749 §2.3)",
       );
     }
-    if (bodyId !== undefined && bodyId !== basic.clientId) {
-      throw new OAuthError(
-        "invalid_request",
-        "The client_id in the body differs from the authenticated client",
-      );
-    }
+    // Two identities in one request: neither is authenticated, so the authentication fails
+    // (RFC 6749 §5.2 invalid_client, with the Basic challenge since Basic was tried).
+    if (bodyId !== undefined && bodyId !== basic.clientId) throw invalidClient();
     return { method: "client_secret_basic", ...basic };
   }
   if (bodyId === undefined) {

@@ -6,13 +6,20 @@ import { Params } from "../../src/http/params";
 import { parseClientCredentials } from "../../src/oauth/client-authentication";
 import { OAuthError } from "../../src/oauth/errors";
 import { type ClientRecord, putClient } from "../../src/storage/clients";
-import { clientAuth, expectTokenError } from "../helpers/codes";
+import {
+  clientAuth,
+  exchangeCode,
+  expectTokenError,
+  expectTokens,
+  mintCode,
+} from "../helpers/codes";
 import {
   type TestClient,
   basicAuthorization,
   createClient,
   createClientUsing,
   createPublicClient,
+  createUser,
 } from "../helpers/fixtures";
 import { postForm } from "../helpers/http";
 
@@ -71,8 +78,11 @@ describe("client credentials parsing (RFC 6749 §2.3)", () => {
     expect(error.error).toBe("invalid_request");
   });
 
-  it("refuses a body client_id that differs from the Basic one", () => {
-    expect(parseError(basic("id:secret"), { client_id: "other" }).error).toBe("invalid_request");
+  it("refuses a body client_id that differs from the Basic one: invalid_client, 401, Basic challenge (§5.2)", () => {
+    const error = parseError(basic("id:secret"), { client_id: "other" });
+    expect(error.error).toBe("invalid_client");
+    expect(error.status).toBe(401);
+    expect(error.headers["WWW-Authenticate"]).toMatch(/^Basic realm=/);
   });
 
   it("allows a body client_id equal to the Basic one", () => {
@@ -216,6 +226,50 @@ describe("client authentication at the token endpoint", () => {
       { Authorization: basicAuthorization(client.client_id, client.client_secret ?? "") },
     );
     await expectTokenError(res, "invalid_request", 400);
+  });
+
+  it("refuses a body client_id that names another client than Basic: 401 invalid_client, code kept (RFC 6749 §5.2)", async () => {
+    const client = await createClient();
+    const other = await createClient();
+    const user = await createUser();
+    const minted = await mintCode(env, client, user);
+    const res = await exchangeCode(client, minted, { client_id: other.client_id });
+    await expectTokenError(res, "invalid_client", 401);
+    expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="gatehouse"');
+    await expectTokens(await exchangeCode(client, minted));
+  });
+
+  it("refuses credentials in the query string of the token, revocation and introspection endpoints (RFC 6749 §2.3.1)", async () => {
+    const client = await createClient({ token_endpoint_auth_method: "client_secret_post" });
+    const secret = client.client_secret ?? "";
+    const queries = [
+      `client_secret=${secret}`,
+      `client_id=${client.client_id}&client_secret=${secret}`,
+      `client_%73ecret=${secret}`,
+      "refresh_token=x",
+      "code=x",
+    ];
+    for (const path of ["/token", "/revoke", "/introspect"]) {
+      for (const query of queries) {
+        // The body alone is a complete, correctly authenticated request.
+        const res = await postForm(`${path}?${query}`, {
+          grant_type: "refresh_token",
+          refresh_token: "no-such-token",
+          token: "no-such-token",
+          client_id: client.client_id,
+          client_secret: secret,
+        });
+        await expectTokenError(res, "invalid_request", 400);
+      }
+    }
+    // Other query parameters are ignored: the body decides.
+    const res = await postForm("/token?cache=1", {
+      grant_type: "refresh_token",
+      refresh_token: "no-such-token",
+      client_id: client.client_id,
+      client_secret: secret,
+    });
+    await expectTokenError(res, "invalid_grant", 400);
   });
 
   it("answers malformed Basic credentials with invalid_client, not a server error", async () => {
