@@ -144,6 +144,10 @@ export const ClientMetadataSchema = v.pipe(
           v.transform(unique),
         ),
       ),
+      // Gatehouse extension: narrows which access tokens the client may introspect (RFC 7662 §4).
+      introspection: v.optional(
+        v.picklist(["any", "own"], 'introspection must be "any" or "own"'),
+      ),
     },
     (issue) => `${v.getDotPath(issue) ?? "redirect_uris"} is required`,
   ),
@@ -182,6 +186,7 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
     token_endpoint_auth_method: m.token_endpoint_auth_method,
     scope: m.scope,
     ...(m.resources === undefined ? {} : { resources: m.resources }),
+    ...(m.introspection === undefined ? {} : { introspection: m.introspection }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type ClientRegistrant,
 } from "../storage/clients";
 import { parseClientMetadata } from "./client-metadata";
+import { OAuthError } from "./errors";
 
 /** RFC 7591 §3.2.1: the client identifier, the secret when one was issued, and the metadata. */
 export type ClientInformationResponse = ClientMetadata & {
@@ -34,6 +35,13 @@ export async function registerClient(
   registeredBy: ClientRegistrant,
 ): Promise<{ record: ClientRecord; clientSecret?: string }> {
   const parsed = parseClientMetadata(metadata, config);
+  if (registeredBy === "self" && parsed.introspection === "any") {
+    // RFC 7662 §4: only the operator vouches for a client that may introspect others' tokens.
+    throw new OAuthError(
+      "invalid_client_metadata",
+      'introspection "any" is for clients the operator registers; omit it or use "own"',
+    );
+  }
   const confidential = parsed.token_endpoint_auth_method !== "none";
   // 256 random bits: an unsalted fast hash is enough to store it (src/crypto/hash.ts).
   const clientSecret = confidential ? randomToken(32) : undefined;

@@ -4,12 +4,14 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { NO_STORE } from "../http/on-error";
 import { readParams } from "../http/params";
+import type { ClientRecord } from "../storage/clients";
 import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "./errors";
+import { mayIntrospect } from "./introspection-policy";
 import { formatScope } from "./scope";
 
 /** RFC 7662 §2.2: the introspection response. */
@@ -31,11 +33,10 @@ export type IntrospectionResponse =
 const INACTIVE: IntrospectionResponse = { active: false };
 
 /**
- * Who may introspect: any *confidential* client (client_secret_basic or client_secret_post),
- * whichever client the token was issued to. Resource servers register as clients and must be
- * able to ask about tokens issued to others, which RFC 7662 §2.1 permits. Public clients
- * ("none") are refused with invalid_client: they prove nothing but a public client_id, and
- * RFC 7662 §4 requires the endpoint to be protected so that it is no token-scanning oracle.
+ * Who may introspect: *confidential* clients (client_secret_basic or client_secret_post) only.
+ * Public clients ("none") are refused with invalid_client: they prove nothing but a public
+ * client_id, and RFC 7662 §4 requires the endpoint to be protected so that it is no
+ * token-scanning oracle. Which tokens each may ask about: src/oauth/introspection-policy.ts.
  */
 export const INTROSPECTION_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
 
@@ -55,7 +56,7 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
   // RFC 7662 §2.1: `token` REQUIRED; `token_type_hint` OPTIONAL, and refresh and access tokens
   // cannot be mistaken for each other, so it is not needed (an unknown value is ignored).
   const token = params.require("token");
-  const response = await introspect(c, client.client_id, token);
+  const response = await introspect(c, client, token);
   // RFC 7662 §2.2, §4: the answer describes a live credential and must not be cached.
   return c.json(response, 200, NO_STORE);
 });
@@ -66,7 +67,7 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
  */
 async function introspect(
   c: Context<AppEnv>,
-  callerId: string,
+  caller: ClientRecord,
   token: string,
 ): Promise<IntrospectionResponse> {
   const now = Math.floor(Date.now() / 1000);
@@ -81,7 +82,7 @@ async function introspect(
     // Refresh tokens are introspected only by the client they were issued to: resource servers
     // never hold them, and anyone else asking (a thief checking a stolen token without using it,
     // and so without tripping reuse detection) learns nothing.
-    if (!current.current || current.grant.clientId !== callerId) return INACTIVE;
+    if (!current.current || current.grant.clientId !== caller.client_id) return INACTIVE;
     // A deleted user's tokens stop working (the token endpoint refuses them too).
     if ((await getUser(c.env, current.grant.sub)) === null) return INACTIVE;
     return {
@@ -98,6 +99,8 @@ async function introspect(
   // Signature, `typ` and issuer (readOwnAccessToken), expiry here, then the grant.
   const claims = await readOwnAccessToken(c.env, token, c.get("issuer"));
   if (claims === null || claims.exp <= now) return INACTIVE;
+  // RFC 7662 §4: decided before any storage is asked, so a refusal costs nothing and tells nothing.
+  if (!mayIntrospect(caller, claims)) return INACTIVE;
   const [status, user] = await Promise.all([
     getGrantStatus(c.env, claims.grant_id),
     getUser(c.env, claims.sub),

@@ -25,6 +25,12 @@ export interface ClientMetadata {
   scope: string;
   /** RFC 8707 resources the client may ask for; absent: every configured resource. */
   resources?: string[];
+  /**
+   * Gatehouse extension: which access tokens the client may introspect (RFC 7662 §4). "own":
+   * only its own (always so for self-registered clients); absent or "any": every token, for
+   * operator clients (src/oauth/introspection-policy.ts).
+   */
+  introspection?: "any" | "own";
 }
 
 export interface ClientRecord {

@@ -11,6 +11,7 @@ import {
 } from "../helpers/fixtures";
 import { forgerKey, postAsClient, startGrant } from "../helpers/grants";
 import { ORIGIN, admin, postForm, request } from "../helpers/http";
+import { createSelfRegisteredClient, register } from "../helpers/registration";
 import { signedToken, unsecuredToken, validClaims } from "../tokens/signed-token";
 
 afterEach(() => {
@@ -42,7 +43,7 @@ async function introspect(
 const INACTIVE = { active: false };
 
 describe("token introspection (RFC 7662)", () => {
-  it("describes an active access token, for any authenticated confidential client (a resource server)", async () => {
+  it("describes an active access token to an operator client (a resource server)", async () => {
     const { client, user, accessToken } = await startGrant();
     const claims = decodeJwt(accessToken);
     expect(await introspect(accessToken)).toEqual({
@@ -235,5 +236,70 @@ describe("token introspection (RFC 7662)", () => {
     expect((await admin("DELETE", `/users/${user.sub}`)).status).toBe(204);
     expect(await introspect(accessToken)).toEqual(INACTIVE);
     expect(await introspect(refreshToken, {}, client)).toEqual(INACTIVE);
+  });
+});
+
+describe("who may introspect which token (RFC 7662 §4: no token scanning)", () => {
+  it("an operator client (admin API) may introspect any client's access token", async () => {
+    const operator = await createClient();
+    const { accessToken } = await startGrant();
+    expect(await introspect(accessToken, {}, operator)).toMatchObject({ active: true });
+  });
+
+  it("a self-registered client learns about its own access tokens only", async () => {
+    const self = await createSelfRegisteredClient();
+    const own = await startGrant({ client: self });
+    expect(await introspect(own.accessToken, {}, self)).toMatchObject({
+      active: true,
+      client_id: self.client_id,
+    });
+    // Another client's live token: as if it did not exist.
+    const other = await startGrant();
+    expect(await introspect(other.accessToken, {}, self)).toEqual(INACTIVE);
+    expect(await introspect(other.refreshToken, {}, self)).toEqual(INACTIVE);
+    // The same token is active for an operator client: the answer was the policy's.
+    expect(await introspect(other.accessToken)).toMatchObject({ active: true });
+  });
+
+  it("a self-registered client may introspect a token whose audience names its client_id", async () => {
+    const self = await createSelfRegisteredClient();
+    const { accessToken } = await startGrant({
+      code: { resource: ["https://api.example.com", self.client_id] },
+    });
+    expect(await introspect(accessToken, {}, self)).toMatchObject({
+      active: true,
+      aud: ["https://api.example.com", self.client_id],
+    });
+  });
+
+  it("a resource URI is no proof of identity: a self-registered client cannot see tokens for it", async () => {
+    const self = await createSelfRegisteredClient({ client_uri: "https://api.example.com" });
+    const { accessToken } = await startGrant({ code: { resource: ["https://api.example.com"] } });
+    expect(await introspect(accessToken, {}, self)).toEqual(INACTIVE);
+  });
+
+  it('an operator client registered with introspection "own" is narrowed like a self-registered one', async () => {
+    const narrowed = await createClient({ introspection: "own" });
+    expect(narrowed.metadata.introspection).toBe("own");
+    const other = await startGrant();
+    expect(await introspect(other.accessToken, {}, narrowed)).toEqual(INACTIVE);
+    const own = await startGrant({ client: narrowed });
+    expect(await introspect(own.accessToken, {}, narrowed)).toMatchObject({ active: true });
+  });
+
+  it('POST /register refuses introspection "any": only the operator grants it', async () => {
+    const res = await register({ redirect_uris: ["https://self.example/cb"], introspection: "any" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_client_metadata" });
+    const own = await register({ redirect_uris: ["https://self.example/cb"], introspection: "own" });
+    expect(own.status).toBe(201);
+  });
+
+  it("a self-registered public client gets the common invalid_client answer", async () => {
+    const self = await createSelfRegisteredClient({ token_endpoint_auth_method: "none" });
+    const { accessToken } = await startGrant({ client: self });
+    const res = await postAsClient("/introspect", self, { token: accessToken });
+    await expectTokenError(res, "invalid_client", 401);
+    expect(res.headers.get("WWW-Authenticate")).toMatch(/^Basic /);
   });
 });
