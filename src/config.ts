@@ -27,6 +27,17 @@ export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+
+  /**
+   * @param message for the operator's log: names the variable and the problem.
+   * @param publicDescription what the 500 response may say (nothing secret).
+   */
+  constructor(
+    message: string,
+    readonly publicDescription = "The server is misconfigured",
+  ) {
+    super(message);
+  }
 }
 
 const seconds = (fallback: number, max: number) =>
@@ -131,9 +142,23 @@ export function getConfig(env: Env): Config {
 }
 
 /**
- * The issuer identifier for a request: the configured ISSUER, or the request's own origin
- * when none is configured (local development with `npm run dev`).
+ * The issuer identifier for a request: the configured ISSUER, or the request's own origin when
+ * none is configured and the request is for a loopback host (local development with
+ * `npm run dev`). Anywhere else ISSUER is required: the issuer is what clients pin and compare
+ * (RFC 8414 §3.3, RFC 9207 §2.4, OIDC Discovery §4.3), and taking it from the Host header would
+ * let whoever chooses the host name choose the issuer of the metadata and the tokens.
  */
 export function issuerFor(config: Config, requestUrl: string): string {
-  return config.issuer ?? new URL(requestUrl).origin;
+  if (config.issuer !== undefined) return config.issuer;
+  const url = new URL(requestUrl);
+  if (!isLocalHostname(url.hostname)) throw MISSING_ISSUER;
+  return url.origin;
 }
+
+const MISSING_ISSUER = new ConfigError(
+  "ISSUER is not set, and a request arrived for a host other than localhost, 127.0.0.1 or [::1]: " +
+    'set ISSUER (wrangler.toml [vars], e.g. ISSUER = "https://login.example.com"); without it ' +
+    "only local development is served",
+  "This deployment is not configured: its ISSUER is not set, and only local development " +
+    "(localhost) works without one. The operator must set ISSUER to the deployment's https URL.",
+);

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, getConfig, issuerFor } from "../src/config";
+import { deployment } from "./helpers/deployment";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const base = {} as Env;
 
@@ -22,6 +28,8 @@ describe("configuration", () => {
     expect(issuerFor(getConfig({ ...base }), "http://localhost:8787/authorize?x=1")).toBe(
       "http://localhost:8787",
     );
+    expect(issuerFor(getConfig({ ...base }), "http://127.0.0.1:9000/")).toBe("http://127.0.0.1:9000");
+    expect(issuerFor(getConfig({ ...base }), "http://[::1]/")).toBe("http://[::1]");
     const fixed = getConfig({ ...base, ISSUER: "https://login.example.com/" });
     expect(issuerFor(fixed, "http://evil.example/authorize")).toBe("https://login.example.com");
   });
@@ -50,5 +58,60 @@ describe("configuration", () => {
     expect(getConfig({ ...base, REGISTRATION: "token", REGISTRATION_TOKEN: "t" }).registration).toBe(
       "token",
     );
+  });
+});
+
+/** A request for a deployed host, sent to the Worker under test (ISSUER unset). */
+function onHost(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(new Request(url, { headers, redirect: "manual" }));
+}
+
+describe("ISSUER is required outside local development", () => {
+  it("logs the problem once per isolate, not once per request", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const send = deployment({}, "https://login.example.com");
+    for (let i = 0; i < 3; i++) expect((await send("/jwks.json")).status).toBe(500);
+    const lines = log.mock.calls.filter((args) => String(args[0]).includes("ISSUER is not set"));
+    // The first foreign-host request of this isolate (this test runs first in the file).
+    expect(lines.length).toBe(1);
+  });
+
+  it("answers a request for another host without ISSUER with a 500 configuration error, as JSON", async () => {
+    for (const url of [
+      "http://login.example.com/.well-known/openid-configuration",
+      "https://login.example.com/token",
+      "https://127.0.0.1.example.com/jwks.json",
+      "http://192.168.1.10:8787/authorize",
+    ]) {
+      const res = await onHost(url);
+      expect(res.status, url).toBe(500);
+      const body = await res.json<{ error: string; error_description: string }>();
+      expect(body.error, url).toBe("server_error");
+      expect(body.error_description, url).toContain("ISSUER");
+    }
+  });
+
+  it("shows browsers an HTML page that says what is missing", async () => {
+    const res = await onHost("https://login.example.com/authorize?client_id=x", {
+      Accept: "text/html,application/xhtml+xml",
+    });
+    expect(res.status).toBe(500);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(res.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+    const page = await res.text();
+    expect(page).toContain("ISSUER");
+    expect(page).toContain("server_error");
+  });
+
+  it("serves localhost, 127.0.0.1 and [::1] on any port without ISSUER, and any host with it", async () => {
+    for (const origin of ["http://localhost:8787", "http://127.0.0.1:9000", "http://[::1]:3000"]) {
+      const res = await onHost(`${origin}/.well-known/oauth-authorization-server`);
+      expect(res.status, origin).toBe(200);
+      expect((await res.json<{ issuer: string }>()).issuer).toBe(origin);
+    }
+    const configured = deployment({ ISSUER: "https://login.example.com" });
+    const res = await configured("/.well-known/oauth-authorization-server");
+    expect(res.status).toBe(200);
+    expect((await res.json<{ issuer: string }>()).issuer).toBe("https://login.example.com");
   });
 });

@@ -34,6 +34,9 @@ export function onError(err: Error, c: Context<AppEnv>): Response | Promise<Resp
   }
 }
 
+/** Configuration errors already logged by this isolate. */
+const loggedConfigErrors = new Set<string>();
+
 function toOAuthError(err: Error, c: Context<AppEnv>): OAuthError {
   if (err instanceof OAuthError) return err;
   const wantsPage = (c.req.header("Accept") ?? "").includes("text/html");
@@ -45,8 +48,12 @@ function toOAuthError(err: Error, c: Context<AppEnv>): OAuthError {
     });
   }
   if (err instanceof ConfigError) {
-    console.error(err.message);
-    return new OAuthError("server_error", "The server is misconfigured", { rendering });
+    // The same error comes back on every request until the operator fixes it: log it once.
+    if (!loggedConfigErrors.has(err.message)) {
+      loggedConfigErrors.add(err.message);
+      console.error(err.message);
+    }
+    return new OAuthError("server_error", err.publicDescription, { rendering });
   }
   // Never a stack trace to the client; the log keeps it.
   console.error("Unhandled error", err);
