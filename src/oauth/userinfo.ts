@@ -2,6 +2,7 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
 import { type AccessTokenVariables, requireAccessToken } from "../resource/bearer-auth";
 import { bearerChallenge } from "../resource/www-authenticate";
 import { getGrantStatus } from "../storage/grants";
@@ -31,14 +32,16 @@ userinfoRoutes.use(
 /**
  * OIDC Core §5.3.1: an access token for Gatehouse itself (audience = the issuer, RFC 9068 §3,
  * like /api/me) carrying `openid`; 401 invalid_token / 403 insufficient_scope otherwise
- * (RFC 6750 §3.1, rendered by the middleware). Only the Authorization header is read: the
- * form-body and query methods of RFC 6750 §2.2/§2.3 are not offered.
+ * (RFC 6750 §3.1, rendered by the middleware). The token comes in the Authorization header or,
+ * by POST, in the form body (RFC 6750 §2.1, §2.2; OIDC Core §5.3.1), never both; the query
+ * method (§2.3) is not offered: a token in a URI ends up in logs.
  */
 const requireOpenIdToken = requireAccessToken<AppEnv>({
   issuer: (c) => c.get("issuer"),
   audience: (c) => c.get("issuer"),
   keysFor: (c) => getVerificationKeys(c.env),
   scopes: ["openid"],
+  formBody: true,
 });
 
 /**
@@ -76,4 +79,4 @@ function invalidToken(c: Context<UserinfoEnv>, description: string): Response {
 
 // OIDC Core §5.3.1: "The UserInfo Endpoint MUST support the use of the HTTP methods GET and POST".
 userinfoRoutes.get("/userinfo", requireOpenIdToken, userinfo);
-userinfoRoutes.post("/userinfo", requireOpenIdToken, userinfo);
+userinfoRoutes.post("/userinfo", limitBody(), requireOpenIdToken, userinfo);

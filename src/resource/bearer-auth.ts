@@ -30,6 +30,12 @@ export interface RequireAccessTokenOptions<E extends Env> {
   scopes?: readonly string[];
   /** The challenge's realm; default: the first audience. */
   realm?: string;
+  /**
+   * Also accept the token as `access_token` in an application/x-www-form-urlencoded body of a
+   * request other than GET (RFC 6750 §2.2; OpenID Connect's UserInfo endpoint). A request that
+   * sends it both there and in the Authorization header is refused (RFC 6750 §2: one method).
+   */
+  formBody?: boolean;
 }
 
 /**
@@ -70,10 +76,15 @@ export function requireAccessToken<E extends Env = Env>(
   return async (c, next) => {
     const audience = resolve(options.audience, c);
     const realm = options.realm ?? (typeof audience === "string" ? audience : audience[0]);
-    const authorization = c.req.header("Authorization");
+    let token: string | undefined;
+    try {
+      token = await presentedToken(c, options.formBody === true);
+    } catch (err) {
+      return errorResponse(c, err, realm, scopes);
+    }
 
     // RFC 6750 §3.1: a request without credentials (or with another scheme) gets a bare challenge.
-    if (authorization === undefined || !SCHEME.test(authorization)) {
+    if (token === undefined) {
       return c.body(null, 401, {
         "WWW-Authenticate": bearerChallenge({ realm }),
         "Cache-Control": "no-store",
@@ -81,10 +92,6 @@ export function requireAccessToken<E extends Env = Env>(
     }
 
     try {
-      const token = BEARER.exec(authorization)?.[1];
-      if (token === undefined) {
-        throw new OAuthError("invalid_request", "The Authorization header is not a Bearer token");
-      }
       const keys = fixedKeys ?? (await options.keysFor!(c));
       const verified = await verifyAccessToken(token, {
         issuer: resolve(options.issuer, c),
@@ -98,6 +105,42 @@ export function requireAccessToken<E extends Env = Env>(
     }
     await next();
   };
+}
+
+/**
+ * The access token of the request: from `Authorization: Bearer` (RFC 6750 §2.1) or, when
+ * allowed, the form body (§2.2); undefined when there is none. Throws invalid_request for a
+ * malformed Bearer header, a repeated `access_token`, or both methods at once (§2, §3.1).
+ */
+async function presentedToken(c: Context, formBody: boolean): Promise<string | undefined> {
+  const authorization = c.req.header("Authorization");
+  // Another scheme (Basic, say) carries no bearer token: not a second method.
+  const header = authorization !== undefined && SCHEME.test(authorization) ? authorization : undefined;
+  const fromBody = formBody ? await formBodyToken(c) : undefined;
+  if (header !== undefined && fromBody !== undefined) {
+    throw new OAuthError(
+      "invalid_request",
+      "The access token was sent both in the Authorization header and in the body (RFC 6750 §2)",
+    );
+  }
+  if (header === undefined) return fromBody;
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined) {
+    throw new OAuthError("invalid_request", "The Authorization header is not a Bearer token");
+  }
+  return token;
+}
+
+/** RFC 6750 §2.2: `access_token` of an application/x-www-form-urlencoded body, not by GET. */
+async function formBodyToken(c: Context): Promise<string | undefined> {
+  if (c.req.method === "GET" || c.req.method === "HEAD") return undefined;
+  const type = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") return undefined;
+  const values = new URLSearchParams(await c.req.text()).getAll("access_token");
+  if (values.length > 1) {
+    throw new OAuthError("invalid_request", "The access_token parameter is repeated");
+  }
+  return values[0] === "" ? undefined : values[0];
 }
 
 function resolve<T, E extends Env>(value: PerRequest<T, E>, c: GuardedContext<E>): T {

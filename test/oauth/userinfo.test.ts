@@ -127,3 +127,61 @@ describe("userinfo (OIDC Core §5.3)", () => {
     );
   });
 });
+
+/** POST /userinfo with a form body (RFC 6750 §2.2) and optional extra headers. */
+function userinfoByForm(
+  form: URLSearchParams | Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return request("/userinfo", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(form),
+  });
+}
+
+describe("userinfo: the access token in a form body (RFC 6750 §2.2)", () => {
+  it("accepts access_token in an application/x-www-form-urlencoded POST body", async () => {
+    const { user, accessToken } = await startGrant();
+    const res = await userinfoByForm({ access_token: accessToken });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: user.sub });
+  });
+
+  it("refuses a token sent both in the header and in the body: 400 invalid_request (RFC 6750 §2)", async () => {
+    const { accessToken } = await startGrant();
+    const res = await userinfoByForm(
+      { access_token: accessToken },
+      { Authorization: `Bearer ${accessToken}` },
+    );
+    await expectBearerError(res, 400, "invalid_request");
+  });
+
+  it("refuses a repeated access_token: 400 invalid_request", async () => {
+    const { accessToken } = await startGrant();
+    const form = new URLSearchParams([
+      ["access_token", accessToken],
+      ["access_token", accessToken],
+    ]);
+    await expectBearerError(await userinfoByForm(form), 400, "invalid_request");
+  });
+
+  it("verifies a body token like a header token: garbage is 401 invalid_token", async () => {
+    await expectBearerError(await userinfoByForm({ access_token: "garbage" }), 401, "invalid_token");
+  });
+
+  it("reads no token from a body of another media type, nor from a GET's query: a bare challenge", async () => {
+    const { accessToken } = await startGrant();
+    const json = await request("/userinfo", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ access_token: accessToken }),
+    });
+    const query = await request(`/userinfo?access_token=${accessToken}`);
+    for (const res of [json, query]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+      expect(res.headers.get("WWW-Authenticate")).not.toContain("error=");
+    }
+  });
+});
