@@ -56,6 +56,9 @@ const AUTHORIZATIONS = [
 
 const POST_ENDPOINTS = [
   "/token",
+  "/revoke",
+  "/introspect",
+  "/userinfo",
   "/authorize",
   "/authorize/login",
   "/authorize/consent",
@@ -82,14 +85,17 @@ describe("malformed requests get a clear 4xx, never a 500", () => {
     }
   });
 
-  it.each(["/token", "/admin/clients", "/api/me"])("credentials in %s", async (path) => {
+  it.each(["/token", "/introspect", "/revoke", "/userinfo", "/admin/clients", "/api/me"])("credentials in %s", async (path) => {
     for (const authorization of AUTHORIZATIONS) {
       const headers: Record<string, string> = {
         "Content-Type": "application/x-www-form-urlencoded",
         ...(authorization ? { Authorization: authorization } : {}),
       };
       const method = path === "/api/me" ? "GET" : "POST";
-      const body = method === "POST" ? "grant_type=refresh_token&refresh_token=x.y" : undefined;
+      const body =
+        method === "POST"
+          ? "grant_type=refresh_token&refresh_token=x.y&token=x&access_token=%FF%00"
+          : undefined;
       const res = await request(path, { method, headers, ...(body ? { body } : {}) });
       await expectCleanError(res, `${path} ${authorization}`);
     }
@@ -129,6 +135,20 @@ describe("malformed requests get a clear 4xx, never a 500", () => {
     }
     for (const query of ["client_id=%", "%zz", "client_id=a&client_id=b", `client_id=${"x".repeat(10_000)}`]) {
       await expectCleanError(await request(`/authorize?${query}`), query);
+    }
+  });
+
+  it("queries on the POST endpoints, credentials in them or not", async () => {
+    const queries = ["%", "%zz=%", "client_secret", "client_secret=%FF", "token&token", "x".repeat(8000)];
+    for (const path of ["/token", "/revoke", "/introspect", "/userinfo"]) {
+      for (const query of queries) {
+        const res = await request(`${path}?${query}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: "token=x&access_token=x",
+        });
+        await expectCleanError(res, `${path}?${query.slice(0, 40)}`);
+      }
     }
   });
 });
