@@ -141,6 +141,15 @@ export function getConfig(env: Env): Config {
   return config;
 }
 
+/** Thrown for every request on a deployed host until ISSUER is set (logged once: on-error.ts). */
+const MISSING_ISSUER = new ConfigError(
+  "ISSUER is not set, and a request arrived for a host other than localhost, 127.0.0.1 or [::1]: " +
+    'set ISSUER (wrangler.toml [vars], e.g. ISSUER = "https://login.example.com"); without it ' +
+    "only local development is served",
+  "This deployment is not configured: its ISSUER is not set, and only local development " +
+    "(localhost) works without one. The operator must set ISSUER to the deployment's https URL.",
+);
+
 /**
  * The issuer identifier for a request: the configured ISSUER, or the request's own origin when
  * none is configured and the request is for a loopback host (local development with
@@ -154,11 +163,3 @@ export function issuerFor(config: Config, requestUrl: string): string {
   if (!isLocalHostname(url.hostname)) throw MISSING_ISSUER;
   return url.origin;
 }
-
-const MISSING_ISSUER = new ConfigError(
-  "ISSUER is not set, and a request arrived for a host other than localhost, 127.0.0.1 or [::1]: " +
-    'set ISSUER (wrangler.toml [vars], e.g. ISSUER = "https://login.example.com"); without it ' +
-    "only local development is served",
-  "This deployment is not configured: its ISSUER is not set, and only local development " +
-    "(localhost) works without one. The operator must set ISSUER to the deployment's https URL.",
-);
