@@ -74,6 +74,7 @@ async function introspect(
   if (refreshToken !== null) {
     const current = await getCurrentRefreshToken(
       c.env,
+      refreshToken.sub,
       refreshToken.grantId,
       refreshToken.hash,
       now,
@@ -99,7 +100,7 @@ async function introspect(
   const claims = await readOwnAccessToken(c.env, token, c.get("issuer"));
   if (claims === null || claims.exp <= now) return INACTIVE;
   const [status, user] = await Promise.all([
-    getGrantStatus(c.env, claims.grant_id),
+    getGrantStatus(c.env, claims.sub, claims.grant_id),
     getUser(c.env, claims.sub),
   ]);
   if (status.state !== "active" || user === null) return INACTIVE;
