@@ -1,10 +1,9 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { getGrantStatus } from "../../src/storage/grants";
 import { expectTokenError, expectTokens, refresh } from "../helpers/codes";
 import { basicAuthorization, createClient, createPublicClient } from "../helpers/fixtures";
-import { forgerKey, postAsClient, startGrant } from "../helpers/grants";
+import { forgerKey, grantState, postAsClient, startGrant } from "../helpers/grants";
 import { postForm, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
 
@@ -18,11 +17,6 @@ async function expectRevocationResponse(res: Response): Promise<void> {
   expect(await res.text()).toBe("");
   expect(res.headers.get("Cache-Control")).toBe("no-store");
 }
-
-const grantState = async (accessToken: string) => {
-  const claims = decodeJwt(accessToken);
-  return (await getGrantStatus(env, claims.sub ?? "", claims.grant_id as string)).state;
-};
 
 describe("token revocation (RFC 7009)", () => {
   it("revoking a refresh token ends the grant: the refresh token is refused and the grant's access tokens introspect inactive", async () => {
