@@ -3,7 +3,7 @@ import type { AppEnv } from "../http/app-env";
 import { OAuthError } from "../oauth/errors";
 import { formatScope } from "../oauth/scope";
 import { securityEvent } from "../http/security-events";
-import type { GrantRecord } from "../storage/user-object";
+import type { GrantRecord } from "../storage/grant-types";
 import { closeUserGrants, listUserGrants, revokeUserGrants } from "../storage/grants";
 import {
   NewUserSchema,

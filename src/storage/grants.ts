@@ -9,7 +9,7 @@ import type {
   RevokeRefreshTokenResult,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
-} from "./user-object";
+} from "./grant-types";
 
 // Subjects are randomToken(16); anything else cannot name a user (nor create an object).
 const SUB_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;

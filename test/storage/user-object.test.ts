@@ -20,7 +20,7 @@ import {
   parseRefreshToken,
   sealRefreshToken,
 } from "../../src/storage/refresh-tokens";
-import type { RedeemCodeInput } from "../../src/storage/user-object";
+import type { RedeemCodeInput } from "../../src/storage/grant-types";
 
 const now = () => Math.floor(Date.now() / 1000);
 const DAY = 86_400;
