@@ -12,6 +12,10 @@ export interface Config {
   readonly codeTtl: number;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
+  /** Seconds a confidential client may retry a refresh with the token it just rotated (0: never). */
+  readonly refreshTokenReuseGrace: number;
+  /** Absolute lifetime of a grant, whatever its refreshes. */
+  readonly grantMaxLifetime: number;
   /** Lifetime of the Gatehouse login session cookie. */
   readonly sessionTtl: number;
   readonly registration: "closed" | "open" | "token";
@@ -40,13 +44,13 @@ export class ConfigError extends Error {
   }
 }
 
-const seconds = (fallback: number, max: number) =>
+const seconds = (fallback: number, max: number, min = 1) =>
   v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => (s.trim() === "" ? fallback : Number(s))),
     v.number(),
     v.integer(),
-    v.minValue(1),
+    v.minValue(min),
     v.maxValue(max),
   );
 
@@ -71,6 +75,8 @@ const ConfigSchema = v.object({
   CODE_TTL: seconds(60, 600),
   ACCESS_TOKEN_TTL: seconds(600, 86_400),
   REFRESH_TOKEN_TTL: seconds(30 * 86_400, 365 * 86_400),
+  REFRESH_TOKEN_REUSE_GRACE: seconds(30, 300, 0),
+  GRANT_MAX_LIFETIME: seconds(365 * 86_400, 10 * 365 * 86_400),
   SESSION_TTL: seconds(12 * 3600, 30 * 86_400),
   REGISTRATION: v.pipe(
     v.optional(v.string(), ""),
@@ -131,6 +137,8 @@ export function getConfig(env: Env): Config {
     codeTtl: o.CODE_TTL,
     accessTokenTtl: o.ACCESS_TOKEN_TTL,
     refreshTokenTtl: o.REFRESH_TOKEN_TTL,
+    refreshTokenReuseGrace: o.REFRESH_TOKEN_REUSE_GRACE,
+    grantMaxLifetime: o.GRANT_MAX_LIFETIME,
     sessionTtl: o.SESSION_TTL,
     registration: o.REGISTRATION,
     registrationToken: o.REGISTRATION_TOKEN,

@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 
-export { GrantObject } from "./storage/grant-object";
 export { KeyStore } from "./storage/key-store";
 export { LoginThrottle } from "./storage/login-throttle";
+export { UserObject } from "./storage/user-object";
 
 export default createApp() satisfies ExportedHandler<Env>;

@@ -59,6 +59,24 @@ describe("configuration", () => {
       "token",
     );
   });
+
+  it("parses the refresh retry grace (0 turns it off) and the grant's absolute lifetime", () => {
+    expect(getConfig({ ...base })).toMatchObject({
+      refreshTokenReuseGrace: 30,
+      grantMaxLifetime: 365 * 86_400,
+    });
+    expect(getConfig({ ...base, REFRESH_TOKEN_REUSE_GRACE: "0" }).refreshTokenReuseGrace).toBe(0);
+    for (const [key, value] of [
+      ["REFRESH_TOKEN_REUSE_GRACE", "-1"],
+      ["REFRESH_TOKEN_REUSE_GRACE", "301"],
+      ["GRANT_MAX_LIFETIME", "0"],
+      ["GRANT_MAX_LIFETIME", "1.5"],
+    ]) {
+      expect(() => getConfig({ ...base, [key as string]: value }), `${key}=${value}`).toThrow(
+        ConfigError,
+      );
+    }
+  });
 });
 
 /** A request for a deployed host, sent to the Worker under test (ISSUER unset). */

@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
 import { OAuthError } from "../oauth/errors";
+import { securityEvent } from "../http/security-events";
+import { revokeClientGrants } from "../storage/client-grants";
 import { deleteClient, getClient, listClients } from "../storage/clients";
 import { jsonBody, jsonObject } from "../http/json-body";
 import { pageQuery } from "./pagination";
@@ -37,6 +39,10 @@ export const clientAdminRoutes = new Hono<AppEnv>()
     return c.json(clientInformationResponse(record));
   })
   .delete("/:id", async (c) => {
-    if (!(await deleteClient(c.env, c.req.param("id")))) throw noSuchClient();
+    const clientId = c.req.param("id");
+    if (!(await deleteClient(c.env, clientId))) throw noSuchClient();
+    // The client's grants end with it, in every user's object that holds one.
+    const count = await revokeClientGrants(c.env, clientId);
+    securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });
     return c.body(null, 204);
   });

@@ -1,6 +1,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { OAuthError } from "../oauth/errors";
+import { formatScope } from "../oauth/scope";
+import { securityEvent } from "../http/security-events";
+import type { GrantRecord } from "../storage/grant-types";
+import { closeUserGrants, listUserGrants, revokeUserGrants } from "../storage/grants";
 import {
   NewUserSchema,
   createUser,
@@ -34,6 +38,38 @@ export const userAdminRoutes = new Hono<AppEnv>()
     return c.json(publicUser(user));
   })
   .delete("/:id", async (c) => {
-    if (!(await deleteUser(c.env, c.req.param("id")))) throw noSuchUser();
+    const sub = c.req.param("id");
+    if (!(await deleteUser(c.env, sub))) throw noSuchUser();
+    // The user's grants end with them: introspection, refresh and userinfo refuse at once.
+    const revoked = await closeUserGrants(c.env, sub);
+    securityEvent("grant.revoked", { sub, reason: "user_deleted", count: revoked.length });
+    return c.body(null, 204);
+  })
+  .get("/:id/grants", async (c) => {
+    const sub = c.req.param("id");
+    if ((await getUser(c.env, sub)) === null) throw noSuchUser();
+    return c.json({ grants: (await listUserGrants(c.env, sub)).map(grantView) });
+  })
+  .delete("/:id/grants", async (c) => {
+    const sub = c.req.param("id");
+    if ((await getUser(c.env, sub)) === null) throw noSuchUser();
+    const revoked = await revokeUserGrants(c.env, sub);
+    securityEvent("grant.revoked", { sub, reason: "admin", count: revoked.length });
     return c.body(null, 204);
   });
+
+/** A grant as the admin API shows it (snake_case, times in seconds since the epoch). */
+function grantView(grant: GrantRecord) {
+  return {
+    grant_id: grant.grantId,
+    client_id: grant.clientId,
+    scope: formatScope(grant.scope),
+    ...(grant.resource.length === 0 ? {} : { resource: grant.resource }),
+    auth_time: grant.authTime,
+    created_at: grant.createdAt,
+    expires_at: grant.expiresAt,
+    ...(grant.refreshExpiresAt === undefined
+      ? {}
+      : { refresh_token_expires_at: grant.refreshExpiresAt }),
+  };
+}

@@ -75,6 +75,7 @@ async function introspect(
   if (refreshToken !== null) {
     const current = await getCurrentRefreshToken(
       c.env,
+      refreshToken.sub,
       refreshToken.grantId,
       refreshToken.hash,
       now,
@@ -102,7 +103,7 @@ async function introspect(
   // RFC 7662 §4: decided before any storage is asked, so a refusal costs nothing and tells nothing.
   if (!mayIntrospect(caller, claims)) return INACTIVE;
   const [status, user] = await Promise.all([
-    getGrantStatus(c.env, claims.grant_id),
+    getGrantStatus(c.env, claims.sub, claims.grant_id),
     getUser(c.env, claims.sub),
   ]);
   if (status.state !== "active" || user === null) return INACTIVE;

@@ -5,6 +5,7 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { NO_STORE } from "../http/on-error";
 import { readParams } from "../http/params";
+import { securityEvent } from "../http/security-events";
 import type { ClientRecord } from "../storage/clients";
 import { revokeGrant, revokeRefreshToken } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
@@ -50,15 +51,29 @@ revokeRoutes.post("/revoke", limitBody(), async (c) => {
 async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: string) {
   const refreshToken = await readRefreshToken(token);
   if (refreshToken !== null) {
-    // The grant checks, atomically, that the token is one of its own and the client its
-    // client: another client's refresh token is never revoked (RFC 7009 §2.1).
-    await revokeRefreshToken(c.env, refreshToken.grantId, refreshToken.hash, client.client_id);
+    // The user's object checks, atomically, that the token is one of the grant's own and the
+    // client its client: another client's refresh token is never revoked (RFC 7009 §2.1).
+    const { sub, grantId, hash } = refreshToken;
+    if ((await revokeRefreshToken(c.env, sub, grantId, hash, client.client_id)) === "revoked") {
+      grantRevoked(sub, grantId, client.client_id);
+    }
     return;
   }
   const accessToken = await readOwnAccessToken(c.env, token, c.get("issuer"));
   if (accessToken !== null && accessToken.client_id === client.client_id) {
-    await revokeGrant(c.env, accessToken.grant_id);
+    if (await revokeGrant(c.env, accessToken.sub, accessToken.grant_id)) {
+      grantRevoked(accessToken.sub, accessToken.grant_id, client.client_id);
+    }
   }
+}
+
+function grantRevoked(sub: string, grantId: string, clientId: string): void {
+  securityEvent("grant.revoked", {
+    grant_id: grantId,
+    sub,
+    client_id: clientId,
+    reason: "revocation",
+  });
 }
 
 // RFC 7009 §2.1: "The client requests the revocation ... by sending ... an HTTP POST request".

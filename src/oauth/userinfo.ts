@@ -53,7 +53,7 @@ async function userinfo(c: Context<UserinfoEnv>): Promise<Response> {
   const token = c.get("accessToken");
   const grantId = token.claims.grant_id;
   const [status, user] = await Promise.all([
-    typeof grantId === "string" ? getGrantStatus(c.env, grantId) : null,
+    typeof grantId === "string" ? getGrantStatus(c.env, token.sub, grantId) : null,
     getUser(c.env, token.sub),
   ]);
   if (status?.state !== "active") return invalidToken(c, "The access token was revoked");

@@ -3,12 +3,14 @@
  * own authentication: what the revocation, introspection and userinfo tests build on.
  */
 import { env } from "cloudflare:workers";
-import { generateKeyPair } from "jose";
+import { expect } from "vitest";
+import { decodeJwt, generateKeyPair } from "jose";
 import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
+import { getGrantStatus } from "../../src/storage/grants";
 import type { SigningKey } from "../../src/tokens/keys";
 import { type TokenResponseBody, clientAuth, exchangeCode, expectTokens, mintCode } from "./codes";
 import { type TestClient, type TestUser, createClient, createUser } from "./fixtures";
-import { postForm } from "./http";
+import { postForm, request } from "./http";
 
 export interface StartedGrant {
   client: TestClient;
@@ -51,4 +53,27 @@ export function postAsClient(
 export async function forgerKey(kid: string): Promise<SigningKey> {
   const { privateKey } = await generateKeyPair("ES256");
   return { kid, alg: "ES256", privateKey };
+}
+
+/**
+ * What the user's Durable Object says of the grant an access token belongs to: the authority
+ * behind introspection and userinfo, which KV's lag cannot hide at another location.
+ */
+export async function grantState(accessToken: string): Promise<string> {
+  const claims = decodeJwt(accessToken);
+  return (await getGrantStatus(env, claims.sub ?? "", claims.grant_id as string)).state;
+}
+
+/** Whether introspection (RFC 7662), asked by an operator's resource server, says active. */
+export async function isActive(token: string): Promise<boolean> {
+  const res = await postAsClient("/introspect", await createClient(), { token });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { active: boolean }).active;
+}
+
+/** GET /userinfo with the access token as a bearer token: the status. */
+export async function userinfoStatus(accessToken: string): Promise<number> {
+  const res = await request("/userinfo", { headers: { Authorization: `Bearer ${accessToken}` } });
+  await res.body?.cancel();
+  return res.status;
 }

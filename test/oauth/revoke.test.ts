@@ -1,10 +1,9 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { getGrantStatus } from "../../src/storage/grants";
 import { expectTokenError, expectTokens, refresh } from "../helpers/codes";
 import { basicAuthorization, createClient, createPublicClient } from "../helpers/fixtures";
-import { forgerKey, postAsClient, startGrant } from "../helpers/grants";
+import { forgerKey, grantState, postAsClient, startGrant } from "../helpers/grants";
 import { postForm, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
 
@@ -18,9 +17,6 @@ async function expectRevocationResponse(res: Response): Promise<void> {
   expect(await res.text()).toBe("");
   expect(res.headers.get("Cache-Control")).toBe("no-store");
 }
-
-const grantState = async (accessToken: string) =>
-  (await getGrantStatus(env, decodeJwt(accessToken).grant_id as string)).state;
 
 describe("token revocation (RFC 7009)", () => {
   it("revoking a refresh token ends the grant: the refresh token is refused and the grant's access tokens introspect inactive", async () => {
@@ -105,7 +101,7 @@ describe("token revocation (RFC 7009)", () => {
 
   it("garbage, a made-up refresh token, an unsecured JWT and an already revoked token all get 200 (RFC 7009 §2.2)", async () => {
     const { client, refreshToken } = await startGrant();
-    const madeUp = `${"g".repeat(22)}.${"s".repeat(43)}`;
+    const madeUp = `${"u".repeat(22)}.${"g".repeat(22)}.${"s".repeat(43)}`;
     const unsecured = `${btoa('{"alg":"none","typ":"at+jwt"}')}.${btoa("{}")}.`;
     for (const token of ["garbage", madeUp, "a.b.c", unsecured, "x".repeat(5000), refreshToken, refreshToken]) {
       await expectRevocationResponse(await postAsClient("/revoke", client, { token }));

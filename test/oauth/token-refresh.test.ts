@@ -1,10 +1,8 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { sha256 } from "../../src/crypto/hash";
 import { randomToken } from "../../src/crypto/random";
 import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
-import { getRefreshTokenRecord } from "../../src/storage/refresh-tokens";
 import {
   type TokenResponseBody,
   exchangeCode,
@@ -53,20 +51,69 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
     await expectTokens(await refresh(client, refreshToken));
   });
 
-  it("refuses a rotated refresh token and then revokes the whole grant", async () => {
-    const { client, refreshToken } = await grant();
+  it("refuses a public client's rotated refresh token at once and revokes the whole grant (RFC 9700 §4.14.2)", async () => {
+    const client = await createPublicClient({
+      grant_types: ["authorization_code", "refresh_token"],
+    });
+    const { refreshToken } = await grant(client);
     const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
     await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
     await expectTokenError(await refresh(client, rotated), "invalid_grant");
   });
 
-  it("moves the KV record from the old refresh token to the new one", async () => {
+  it("gives a confidential client retrying with the token it just rotated the same successor, within the grace", async () => {
+    const { client, refreshToken } = await grant();
+    const first = await expectTokens(await refresh(client, refreshToken));
+    const retry = await expectTokens(await refresh(client, refreshToken));
+    expect(retry.refresh_token).toBe(first.refresh_token);
+    expect(retry.access_token).not.toBe(first.access_token);
+    // The successor is the one live token: it rotates as usual.
+    const next = await expectTokens(await refresh(client, first.refresh_token ?? ""));
+    expect(next.refresh_token).not.toBe(first.refresh_token);
+  });
+
+  it("revokes the whole grant when the previous token comes back after the grace", async () => {
     const { client, refreshToken } = await grant();
     const rotated = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
-    expect(await getRefreshTokenRecord(env, await sha256(refreshToken))).toBeNull();
-    expect(await getRefreshTokenRecord(env, await sha256(rotated))).toMatchObject({
-      clientId: client.client_id,
-    });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 31_000);
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await refresh(client, rotated), "invalid_grant");
+  });
+
+  it("revokes the whole grant when an older token comes back, even within the grace", async () => {
+    const { client, refreshToken } = await grant();
+    const second = (await expectTokens(await refresh(client, refreshToken))).refresh_token ?? "";
+    const third = (await expectTokens(await refresh(client, second))).refresh_token ?? "";
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
+    await expectTokenError(await refresh(client, third), "invalid_grant");
+  });
+
+  it("reads the user before rotating: a refresh refused there leaves the token usable", async () => {
+    const { client, first, refreshToken } = await grant();
+    const sub = decodeJwt(first.access_token).sub ?? "";
+    // The user's record unreadable for a moment (as a KV glitch or lag would make it).
+    const record = await env.USERS.get(`user:${sub}`);
+    expect(record).not.toBeNull();
+    await env.USERS.delete(`user:${sub}`);
+    await expectTokenError(await refresh(client, refreshToken), "invalid_grant");
+    await env.USERS.put(`user:${sub}`, record ?? "");
+    const refreshed = await expectTokens(await refresh(client, refreshToken));
+    // Not a grace replay: the token had not been rotated, so the successor is new.
+    await expectTokens(await refresh(client, refreshed.refresh_token ?? ""));
+  });
+
+  it("ends the grant at GRANT_MAX_LIFETIME (one year), however often it is refreshed", async () => {
+    const { client, refreshToken } = await grant();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let token = refreshToken;
+    // Every 29 days: within each token's 30 days, so only the grant's cap can end it.
+    for (let day = 29; day <= 348; day += 29) {
+      vi.setSystemTime(Date.now() + 29 * 86_400_000);
+      token = (await expectTokens(await refresh(client, token))).refresh_token ?? "";
+    }
+    vi.setSystemTime(Date.now() + 29 * 86_400_000);
+    await expectTokenError(await refresh(client, token), "invalid_grant");
   });
 
   it("gives each rotation a sliding lifetime of REFRESH_TOKEN_TTL", async () => {
@@ -168,6 +215,10 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
       `${randomToken(16)}.${randomToken(32)}x`,
       `${"a".repeat(5000)}.${randomToken(32)}`,
       `../${randomToken(16)}.${randomToken(32)}`,
+      `${randomToken(16)}.${randomToken(16)}.${randomToken(32)}`,
+      `${randomToken(16)}.${randomToken(16)}.${randomToken(32)}.x`,
+      `${"a".repeat(65)}.${randomToken(16)}.${randomToken(32)}`,
+      `../${randomToken(16)}.${randomToken(16)}.${randomToken(32)}`,
     ]) {
       await expectTokenError(await refresh(client, token), "invalid_grant");
     }
@@ -175,8 +226,11 @@ describe("refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2)",
 
   it("refuses a made-up secret for an existing grant, without revoking it", async () => {
     const { client, refreshToken } = await grant();
-    const grantId = refreshToken.split(".")[0] ?? "";
-    await expectTokenError(await refresh(client, `${grantId}.${randomToken(32)}`), "invalid_grant");
+    const [sub, grantId] = refreshToken.split(".");
+    await expectTokenError(
+      await refresh(client, `${sub}.${grantId}.${randomToken(32)}`),
+      "invalid_grant",
+    );
     await expectTokens(await refresh(client, refreshToken));
   });
 });

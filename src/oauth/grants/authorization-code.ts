@@ -3,8 +3,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import type { Params } from "../../http/params";
 import type { ClientRecord } from "../../storage/clients";
+import { securityEvent } from "../../http/security-events";
+import { recordClientGrant } from "../../storage/client-grants";
 import { redeemCode } from "../../storage/grants";
-import { indexRefreshToken, newRefreshToken } from "../../storage/refresh-tokens";
+import { newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { openCode } from "../authorization-code";
@@ -12,8 +14,9 @@ import { OAuthError } from "../errors";
 import { verifyPkce } from "../pkce";
 
 /**
- * Exchanges a code for tokens. Every check runs before the grant's Durable Object is called, so
- * a request refused for any reason but replay consumes nothing and revokes nothing; the one
+ * Exchanges a code for tokens. Every check runs, and the user is read and the tokens signed,
+ * before the user's Durable Object is called, so a request refused for any reason but replay
+ * consumes nothing and revokes nothing, and nothing can fail after the object committed; the one
  * Durable Object call then records the code's single use and starts the grant.
  */
 export async function authorizationCodeGrant(
@@ -55,9 +58,12 @@ export async function authorizationCodeGrant(
   const now = Math.floor(Date.now() / 1000);
   // A client gets refresh tokens when its grant_types include refresh_token (DESIGN contract).
   const refresh = client.metadata.grant_types.includes("refresh_token")
-    ? await newRefreshToken(code.grantId)
+    ? await newRefreshToken(code.sub, code.grantId)
     : undefined;
-  const refreshExpiresAt = now + config.refreshTokenTtl;
+  // The grant ends GRANT_MAX_LIFETIME after it starts, whatever its refreshes.
+  const grantExpiresAt = now + config.grantMaxLifetime;
+  const refreshExpiresAt = Math.min(now + config.refreshTokenTtl, grantExpiresAt);
+  const retainUntil = Math.max(code.expiresAt, now + config.accessTokenTtl);
 
   const refreshToken =
     refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
@@ -76,30 +82,39 @@ export async function authorizationCodeGrant(
     ...(refreshToken === undefined ? {} : { refreshToken }),
   });
 
-  const redemption = await redeemCode(env, code.grantId, {
-    codeId: code.codeId,
-    grant: {
+  const [redemption] = await Promise.all([
+    redeemCode(env, {
+      grantId: code.grantId,
       clientId: code.clientId,
       sub: code.sub,
       scope: code.scope,
       resource: code.resource,
       authTime: code.authTime,
-      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
-    },
-    ...(refresh === undefined ? {} : { refreshTokenHash: refresh.hash, refreshExpiresAt }),
-    retainUntil: Math.max(code.expiresAt, now + config.accessTokenTtl),
-    now,
-  });
+      ...(refresh === undefined ? {} : { refreshTokenHash: refresh.hash, refreshExpiresAt }),
+      expiresAt: grantExpiresAt,
+      retainUntil,
+      now,
+    }),
+    // The one KV write of a grant, beside (not after) the commit so that it adds no latency;
+    // a failure is logged, never returned: the grant is valid without it (src/storage/client-grants.ts).
+    recordClientGrant(env, {
+      clientId: client.client_id,
+      grantId: code.grantId,
+      sub: code.sub,
+      expiresAt: refresh === undefined ? retainUntil : grantExpiresAt,
+    }).catch((err: unknown) => console.error("Could not record the grant of a client", err)),
+  ]);
   if (!redemption.ok) {
+    if (redemption.reason === "user_deleted") {
+      throw new OAuthError("invalid_grant", "The user no longer exists");
+    }
+    securityEvent("code.reused", {
+      client_id: redemption.clientId,
+      grant_id: code.grantId,
+      sub: code.sub,
+    });
     // RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code is refused and its grant revoked.
     throw new OAuthError("invalid_grant", "The authorization code has already been used");
-  }
-  if (refreshToken !== undefined) {
-    await indexRefreshToken(env, refreshToken.hash, {
-      grantId: code.grantId,
-      clientId: client.client_id,
-      expiresAt: refreshToken.expiresAt,
-    });
   }
   return response;
 }
