@@ -11,6 +11,7 @@ import { readRefreshToken } from "../storage/refresh-tokens";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "./errors";
+import { markInvalidToken } from "./token-throttle";
 
 export const revokeRoutes = new Hono<AppEnv>();
 
@@ -52,7 +53,13 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
   if (refreshToken !== null) {
     // The grant checks, atomically, that the token is one of its own and the client its
     // client: another client's refresh token is never revoked (RFC 7009 §2.1).
-    await revokeRefreshToken(c.env, refreshToken.grantId, refreshToken.hash, client.client_id);
+    const result = await revokeRefreshToken(
+      c.env,
+      refreshToken.grantId,
+      refreshToken.hash,
+      client.client_id,
+    );
+    if (result !== "revoked") markInvalidToken(c);
     return;
   }
   const accessToken = await readOwnAccessToken(c.env, token, c.get("issuer"));
