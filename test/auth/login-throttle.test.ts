@@ -2,7 +2,7 @@
  * The password throttle seen from outside, through the login form: it stops guessers without
  * letting them lock the owner out (NIST SP 800-63B §5.2.2; rules in src/auth/throttle-policy.ts).
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { USERNAME_POLICY } from "../../src/auth/throttle-policy";
 import { TestBrowser, authorizationRequest } from "../helpers/browser";
 import { type TestClient, type TestUser, createClient, createUser } from "../helpers/fixtures";
@@ -68,6 +68,8 @@ async function ownersBrowser(client: TestClient, user: TestUser): Promise<TestBr
   browser.cookies.set(DEVICE_COOKIE, device!);
   return browser;
 }
+
+afterEach(() => vi.restoreAllMocks());
 
 describe("login throttle through the login form", () => {
   it("refuses even the right password from the guessing address after 5 failures", async () => {
@@ -156,5 +158,27 @@ describe("login throttle through the login form", () => {
     // A failed sign-in sets none.
     const failed = await submitPasswords(client, user.username, ["wrong"], uniqueIp());
     expect(failed.headers.getSetCookie().some((c) => c.startsWith(`${DEVICE_COOKIE}=`))).toBe(false);
+  });
+
+  it("logs login.failed, login.throttled and login.succeeded, never a password", async () => {
+    const [client, user] = await Promise.all([createClient(), createUser()]);
+    const log = vi.spyOn(console, "log");
+    const ip = uniqueIp();
+    await submitPasswords(client, user.username, [...wrongPasswords(6)], ip);
+    await submitPasswords(client, user.username, [user.password], uniqueIp());
+    const events = log.mock.calls
+      .map(([line]) => String(line))
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((e) => e.username === user.username || e.sub === user.sub);
+    expect(events.map((e) => e.type)).toEqual([
+      ...Array<string>(5).fill("login.failed"),
+      "login.throttled",
+      "login.succeeded",
+    ]);
+    expect(events[5]).toMatchObject({ ip, retry_after: 30 });
+    const text = JSON.stringify(log.mock.calls);
+    expect(text).not.toContain(user.password);
+    expect(text).not.toContain("wrong-0");
   });
 });
