@@ -66,7 +66,13 @@ export type ThrottleVerdict = { allowed: true } | Refusal;
  * callers may remember so that they refuse the next attempt without asking.
  */
 export type Reservation =
-  | { allowed: true; at: number; shared: boolean; contextLockedUntil: number; sharedLockedUntil: number }
+  | {
+      allowed: true;
+      at: number;
+      shared: boolean;
+      contextLockedUntil: number;
+      sharedLockedUntil: number;
+    }
   | Refusal;
 
 export type Admitted = Extract<Reservation, { allowed: true }>;
@@ -134,7 +140,11 @@ function isTrusted(state: AccountState, key: string, now: number): boolean {
 }
 
 /** May the context try now? (Read-only: what `reserveAttempt` checks before counting.) */
-export function verdict(state: ThrottleState, context: AttemptContext, now: number): ThrottleVerdict {
+export function verdict(
+  state: ThrottleState,
+  context: AttemptContext,
+  now: number,
+): ThrottleVerdict {
   if (isWindow(state)) {
     return lockVerdict(state.lockedUntil, now);
   }
@@ -263,7 +273,8 @@ function windowFailure(state: WindowState, now: number): WindowState {
   const locked = failures.length > policy.maxFailures;
   // Only the newest maxFailures + 1 can matter to the limit.
   const kept = failures.slice(-(policy.maxFailures + 1));
-  return { kind: state.kind, failures: kept, lockedUntil: locked ? now + policy.lockMs : state.lockedUntil };
+  const lockedUntil = locked ? now + policy.lockMs : state.lockedUntil;
+  return { kind: state.kind, failures: kept, lockedUntil };
 }
 
 /** The window without one failure; its lock goes when the rest no longer exceed the limit. */
@@ -278,23 +289,30 @@ function withoutFailure(state: WindowState, index: number): WindowState {
  * The state without what no longer matters at `now` (forgotten counters, expired known
  * addresses), and when the rest stops mattering (epoch ms; undefined when nothing is left).
  */
-export function prune(state: ThrottleState, now: number): { state: ThrottleState; forgetAt?: number } {
+export function prune(
+  state: ThrottleState,
+  now: number,
+): { state: ThrottleState; forgetAt?: number } {
   if (isWindow(state)) {
     const newest = state.failures.at(-1);
     if (newest === undefined && state.lockedUntil <= now) return { state };
-    const forgetAt = Math.max(state.lockedUntil, (newest ?? 0) + WINDOW_POLICIES[state.kind].windowMs);
-    return { state, forgetAt };
+    const windowEnd = (newest ?? 0) + WINDOW_POLICIES[state.kind].windowMs;
+    return { state, forgetAt: Math.max(state.lockedUntil, windowEnd) };
   }
   const policy = ACCOUNT_POLICIES[state.kind];
-  let forgetAt: number | undefined;
-  const later = (t: number | undefined) => {
-    if (t !== undefined && t > now) forgetAt = Math.max(forgetAt ?? 0, t);
-    return t !== undefined && t > now;
+  const live = (until: number | undefined): until is number => until !== undefined && until > now;
+  const sharedUntil = counterForgetAt(policy.shared, state.shared, now);
+  const contexts = Object.entries(state.contexts)
+    .map(([key, c]) => [key, c, counterForgetAt(policy.context, c, now)] as const)
+    .filter(([, , until]) => live(until));
+  const known = Object.entries(state.known).filter(([, until]) => live(until));
+  const times = [sharedUntil, ...contexts.map(([, , until]) => until), ...known.map(([, t]) => t)];
+  const kept = times.filter(live);
+  const pruned: AccountState = {
+    ...state,
+    shared: live(sharedUntil) ? state.shared : EMPTY_COUNTER,
+    contexts: Object.fromEntries(contexts.map(([key, c]) => [key, c])),
+    known: Object.fromEntries(known),
   };
-  const shared = later(counterForgetAt(policy.shared, state.shared, now)) ? state.shared : EMPTY_COUNTER;
-  const contexts = Object.fromEntries(
-    Object.entries(state.contexts).filter(([, c]) => later(counterForgetAt(policy.context, c, now))),
-  );
-  const known = Object.fromEntries(Object.entries(state.known).filter(([, until]) => later(until)));
-  return { state: { ...state, shared, contexts, known }, ...(forgetAt === undefined ? {} : { forgetAt }) };
+  return kept.length === 0 ? { state: pruned } : { state: pruned, forgetAt: Math.max(...kept) };
 }

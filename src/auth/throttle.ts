@@ -77,16 +77,19 @@ export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promi
   );
   // RFC 6585 §4 (429) with RFC 9110 §10.2.3 Retry-After: the longest lock that applies.
   let retryAfter = 1;
-  for (const r of reservations) if (!r.allowed) retryAfter = Math.max(retryAfter, r.retryAfterSeconds);
+  for (const r of reservations) {
+    if (!r.allowed) retryAfter = Math.max(retryAfter, r.retryAfterSeconds);
+  }
   securityEvent("login.throttled", {
     username: normaliseUsername(attempt.username),
     ...(attempt.ip ? { ip: attempt.ip } : {}),
     retry_after: retryAfter,
   });
-  throw new OAuthError("temporarily_unavailable", "Too many failed sign-in attempts; try again later", {
-    status: 429,
-    headers: { "Retry-After": String(retryAfter) },
-  });
+  throw new OAuthError(
+    "temporarily_unavailable",
+    "Too many failed sign-in attempts; try again later",
+    { status: 429, headers: { "Retry-After": String(retryAfter) } },
+  );
 }
 
 /**

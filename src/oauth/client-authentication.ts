@@ -39,7 +39,11 @@ function invalidClient(): OAuthError {
  * Retry-After, given without checking the secret.
  */
 function clientThrottled(clientId: string, endpoint: string, retryAfter: number): OAuthError {
-  securityEvent("client_auth.throttled", { client_id: clientId, endpoint, retry_after: retryAfter });
+  securityEvent("client_auth.throttled", {
+    client_id: clientId,
+    endpoint,
+    retry_after: retryAfter,
+  });
   return new OAuthError("invalid_client", "Client authentication failed", {
     status: 429,
     headers: { "Retry-After": String(retryAfter) },

@@ -53,7 +53,7 @@ export const throttleInvalidTokens: MiddlewareHandler<AppEnv> = async (c, next) 
   if (locked !== undefined) throw refusal(c.req.path, ip, locked);
   await next();
   if (!failed(c)) return;
-  // This request has its answer; the count decides the next ones.
-  const refused = await countFailure(c.env, "token-address", address, context);
-  if (refused !== undefined) securityEvent("token.throttled", { ip, endpoint: c.req.path, retry_after: refused });
+  // This request has its answer; the count (and the lock it may report, now remembered here)
+  // decides the next ones.
+  await countFailure(c.env, "token-address", address, context);
 };

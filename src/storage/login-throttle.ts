@@ -35,7 +35,11 @@ export class LoginThrottle extends DurableObject<Env> {
   }
 
   /** Takes back a reservation: another key refused that attempt. */
-  async withdraw(kind: ThrottleKind, context: AttemptContext, reservation: Admitted): Promise<void> {
+  async withdraw(
+    kind: ThrottleKind,
+    context: AttemptContext,
+    reservation: Admitted,
+  ): Promise<void> {
     await this.update(kind, (state) => withdrawReservation(state, context, reservation));
   }
 

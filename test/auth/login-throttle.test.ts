@@ -6,14 +6,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { USERNAME_POLICY } from "../../src/auth/throttle-policy";
 import { TestBrowser, authorizationRequest } from "../helpers/browser";
 import { type TestClient, type TestUser, createClient, createUser } from "../helpers/fixtures";
+import { uniqueIp } from "../helpers/addresses";
+import { loggedSecurityEvents } from "../helpers/security-log";
 
 const DEVICE_COOKIE = "gatehouse-device";
-
-/** A fresh /64 in the documentation range per call. */
-function uniqueIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
-  return `2001:db8:${a.toString(16)}:${b.toString(16)}::${crypto.randomUUID().slice(0, 4)}`;
-}
 
 /**
  * Opens the login page in `browser` and submits it once per password from `ip`; answers the
@@ -166,10 +162,7 @@ describe("login throttle through the login form", () => {
     const ip = uniqueIp();
     await submitPasswords(client, user.username, [...wrongPasswords(6)], ip);
     await submitPasswords(client, user.username, [user.password], uniqueIp());
-    const events = log.mock.calls
-      .map(([line]) => String(line))
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const events = loggedSecurityEvents(log)
       .filter((e) => e.username === user.username || e.sub === user.sub);
     expect(events.map((e) => e.type)).toEqual([
       ...Array<string>(5).fill("login.failed"),

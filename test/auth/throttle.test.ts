@@ -23,6 +23,7 @@ import {
 } from "../../src/auth/throttle";
 import { OAuthError } from "../../src/oauth/errors";
 import { normaliseUsername } from "../../src/storage/users";
+import { uniqueIp } from "../helpers/addresses";
 
 const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
@@ -277,12 +278,6 @@ describe("address keys", () => {
 
 function uniqueName(): string {
   return `user-${crypto.randomUUID()}`;
-}
-
-/** A fresh /64 in the documentation range per call. */
-function uniqueIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
-  return `2001:db8:${a.toString(16)}:${b.toString(16)}::${crypto.randomUUID().slice(0, 4)}`;
 }
 
 /** The attempt's permit, or its throttle error. */

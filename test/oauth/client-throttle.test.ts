@@ -11,12 +11,8 @@ import { CLIENT_POLICY } from "../../src/auth/throttle-policy";
 import type { AccountState } from "../../src/auth/throttle-state";
 import { type TestClient, basicAuthorization, createClient, createPublicClient } from "../helpers/fixtures";
 import { postForm } from "../helpers/http";
-
-/** A fresh /64 in the documentation range per call. */
-function uniqueIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
-  return `2001:db8:${a.toString(16)}:${b.toString(16)}::1`;
-}
+import { uniqueIp } from "../helpers/addresses";
+import { loggedSecurityEvents } from "../helpers/security-log";
 
 const ENDPOINTS: [string, Record<string, string>][] = [
   ["/token", { grant_type: "refresh_token", refresh_token: "x" }],
@@ -165,11 +161,8 @@ describe("client secret throttle", () => {
     const log = vi.spyOn(console, "log");
     await failTimes(client, CLIENT_POLICY.context.freeFailures, ip);
     await expectThrottled(await postWithSecret("/introspect", client, client.client_secret!, ip));
-    const events = log.mock.calls
-      .map(([line]) => String(line))
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((e) => e.event === "security" && e.client_id === client.client_id);
+    const events = loggedSecurityEvents(log)
+      .filter((e) => e.client_id === client.client_id);
     expect(events.filter((e) => e.type === "client_auth.failed")).toHaveLength(
       CLIENT_POLICY.context.freeFailures,
     );

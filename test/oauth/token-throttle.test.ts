@@ -14,11 +14,8 @@ import { clientAuth, expectTokenError, expectTokens } from "../helpers/codes";
 import type { TestClient } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { postForm } from "../helpers/http";
-
-function uniqueIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
-  return `2001:db8:${a.toString(16)}:${b.toString(16)}::1`;
-}
+import { uniqueIp } from "../helpers/addresses";
+import { loggedSecurityEvents } from "../helpers/security-log";
 
 /** A well-formed refresh token of a grant that does not exist. */
 const unknownRefreshToken = () => `${randomToken(16)}.${randomToken(32)}`;
@@ -105,10 +102,7 @@ describe("invalid codes and tokens per address", () => {
     const log = vi.spyOn(console, "log");
     const presented = unknownRefreshToken();
     await expectRefused(await refreshWith(client, presented, ip), "invalid_grant");
-    const events = log.mock.calls
-      .map(([line]) => String(line))
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = loggedSecurityEvents(log);
     expect(events).toContainEqual(
       expect.objectContaining({ type: "token.throttled", ip, endpoint: "/token", retry_after: expect.any(Number) }),
     );
