@@ -67,7 +67,9 @@ export class LoginThrottle extends DurableObject<Env> {
 
   private load(kind: ThrottleKind): ThrottleState {
     const state = this.ctx.storage.kv.get<ThrottleState>(STATE_KEY);
-    return state?.kind === kind ? state : emptyState(kind);
+    // A state of another shape (an older release's username counter) starts afresh: it is at
+    // most a lock of minutes, and reading it as today's shape would fail every attempt.
+    return state?.kind === kind && hasShapeOf(state, emptyState(kind)) ? state : emptyState(kind);
   }
 
   /** Writes synchronously; only the alarm is awaited. */
@@ -81,4 +83,9 @@ export class LoginThrottle extends DurableObject<Env> {
     this.ctx.storage.kv.put(STATE_KEY, pruned.state);
     await this.ctx.storage.setAlarm(pruned.forgetAt);
   }
+}
+
+/** Whether `state` has every field of `expected` (both plain JSON objects). */
+function hasShapeOf(state: ThrottleState, expected: ThrottleState): boolean {
+  return Object.keys(expected).every((key) => key in state);
 }

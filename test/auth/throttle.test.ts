@@ -457,6 +457,21 @@ describe("login throttle (Durable Object through env.THROTTLE)", () => {
     expect(await lockError(attempt)).toBeUndefined();
   });
 
+  it("a username state stored by the previous release starts afresh instead of failing", async () => {
+    const attempt = { username: uniqueName(), ip: uniqueIp() };
+    await runInDurableObject(usernameStub(attempt.username), (_i, state) => {
+      state.storage.kv.put("state", {
+        kind: "username",
+        failures: 5,
+        lockedUntil: Date.now() + MINUTE,
+        lastFailure: Date.now(),
+      });
+    });
+    expect(await lockError(attempt)).toBeUndefined();
+    const stored = (await storedState(usernameStub(attempt.username))) as AccountState;
+    expect(stored.shared.failures).toBe(1);
+  });
+
   it("schedules an alarm that deletes idle state", async () => {
     const username = uniqueName();
     await failTimes({ username, ip: undefined }, 1);
