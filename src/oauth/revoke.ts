@@ -53,12 +53,7 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
   if (refreshToken !== null) {
     // The grant checks, atomically, that the token is one of its own and the client its
     // client: another client's refresh token is never revoked (RFC 7009 §2.1).
-    const result = await revokeRefreshToken(
-      c.env,
-      refreshToken.grantId,
-      refreshToken.hash,
-      client.client_id,
-    );
+    const result = await revokeRefreshToken(c.env, refreshToken.grantId, refreshToken.hash, client.client_id);
     if (result !== "revoked") markInvalidToken(c);
     return;
   }
