@@ -12,6 +12,7 @@ import { metadataRoutes } from "./oauth/metadata";
 import { registerRoutes } from "./oauth/register";
 import { revokeRoutes } from "./oauth/revoke";
 import { tokenRoutes } from "./oauth/token-endpoint";
+import { throttleInvalidTokens } from "./oauth/token-throttle";
 import { userinfoRoutes } from "./oauth/userinfo";
 import { exampleApiRoutes } from "./resource/example-api";
 
@@ -38,6 +39,10 @@ export function createApp(): Hono<AppEnv> {
       overwrite: false,
     }),
   );
+
+  // Invalid codes and tokens per address: refused before any grant's Durable Object is reached.
+  app.use("/token", throttleInvalidTokens);
+  app.use("/revoke", throttleInvalidTokens);
 
   app.route("/", metadataRoutes);
   app.route("/", authorizeRoutes);

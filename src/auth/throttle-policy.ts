@@ -1,172 +1,138 @@
 /**
- * The brute-force policy of the password login, as pure functions of (state, now).
- * The LoginThrottle Durable Object (src/storage/login-throttle.ts) stores the state and applies
- * these functions; src/auth/throttle.ts asks one object per username and one per client address.
+ * Gatehouse's throttling policy: every number in one place. The state these numbers act on, and
+ * the pure functions that apply them, are in ./throttle-state.ts; the LoginThrottle Durable
+ * Object (src/storage/login-throttle.ts) stores the state, one object per throttled key.
  *
- * Policy (RFC 9700 §4.16 and OWASP ASVS V2.2.1 ask for anti-automation on credential checks):
- * - Per username (NFKC, lowercased): after 5 consecutive failures the username is locked for
- *   30 s; each further failure (after the lock ends) doubles the lock, up to 15 minutes.
- *   A successful sign-in resets the count.
- * - Per client address (CF-Connecting-IP; an IPv6 address by its /64, see src/auth/throttle.ts):
- *   more than 30 failures within 15 minutes locks the address for 15 minutes. Successes do not
- *   reset it: an attacker could otherwise clear the counter by signing in to an account of their
- *   own between guesses. A success is not a failure either, so it does not count.
+ * ## Password sign-in (NIST SP 800-63B §5.2.2, RFC 9700 §4.16, OWASP ASVS V2.2.1)
+ * §5.2.2 asks the verifier to limit failed attempts on an account, and to make it unlikely that
+ * the limit locks out the real subscriber: an attacker who only knows a username must not be able
+ * to keep its owner out. So limits attach to the *context* an attempt comes from, and the
+ * per-username limit applies only to contexts that are not known to be the owner's:
+ * - A browser holding a valid device cookie for the username (a sealed cookie issued to that
+ *   browser after a successful sign-in of that username: src/auth/device-cookie.ts) is its own
+ *   context: 5 free failures, then a lock of 30 s doubling per failure up to 15 minutes. Its
+ *   attempts count nowhere else, so neither a guesser elsewhere nor a busy network locks it out.
+ * - Without one, the context is the client's address (CF-Connecting-IP, IPv6 by /64): the same
+ *   5 free failures and 30 s … 15 min backoff, per username and address. A guesser at address A
+ *   is stopped for U without touching U's owner at address B.
+ * - The username's untrusted counter slows a *distributed* guesser (many addresses, no device
+ *   cookie): it counts the failures of address contexts still within their 5 free ones (so one
+ *   network adds at most 5), admits 20, then locks untrusted contexts for 30 s doubling up to
+ *   15 minutes: at most about 100 guesses a day, while the owner's device cookie, or an address
+ *   the owner signed in from within 30 days (a "known" address), still gets in.
+ * - Per address across usernames (password spraying from one network): more than 30 failures in
+ *   15 minutes lock the address for 15 minutes, for every attempt without a device cookie.
  * - Every attempt is counted as a failure when it is admitted, before its password is checked
- *   (a reservation), in one step with the lock check. Concurrent attempts therefore cannot all
- *   pass the check before any of them is counted: a username admits exactly 5 attempts, then one
- *   per lock. A success then resets the username, and withdraws its reservation at the address.
- * - Attempts refused during a lock are not counted and do not extend it, because the password is
- *   not even checked. When only one of an attempt's keys refuses it, the other key withdraws the
- *   reservation it had made (in the moment between, that key may refuse an attempt it would
- *   have admitted: the error is on the safe side and lasts one round trip).
- * - State is forgotten when it no longer matters: a username 24 hours after its last failure
- *   (or the end of its lock), an address when its last failure leaves the 15-minute window
- *   (or its lock ends). A Durable Object alarm deletes it, so nothing needs a sweeper.
+ *   (a reservation), in one step with the lock check; concurrent attempts cannot all pass the
+ *   check first. A success takes the reservation back and clears its context's count; an attempt
+ *   refused by one key is withdrawn from the other; a refused attempt is never counted.
+ * - A success does not reset the username's untrusted counter (it decays after 24 h without
+ *   failures): the owner's sign-in says nothing about a guesser elsewhere, and resetting it would
+ *   give the guesser a fresh allowance each time the owner signs in.
+ *
+ * ## Client secrets (RFC 6749 §2.3.1, §5.2)
+ * Failures only are counted (a success costs no Durable Object call), per client and address:
+ * 10 free failures, then 10 s doubling up to 5 minutes for that address; the client's shared
+ * counter (fed like the username's) admits 50, then locks every address for 10 s doubling up to
+ * 2 minutes. Refused: 429 `invalid_client` with Retry-After, without checking the secret. The
+ * locks are short and capped because secrets are 256 random bits: nobody guesses one, so the
+ * throttle only sheds the cost of a flood. The client's own servers are never locked by another
+ * address's failures, and only briefly by a distributed flood.
+ *
+ * ## Invalid tokens and codes per address
+ * An unknown refresh token costs a Durable Object call (its grant id names an object). More than
+ * 50 `invalid_grant` answers (and unknown tokens at /revoke) from one address in 10 minutes lock
+ * it out of /token and /revoke for 10 minutes: 429 without reaching any grant.
+ *
+ * Everywhere, a lock verdict is remembered in the isolate's memory (src/auth/lock-memory.ts), so
+ * a locked key is refused without a Durable Object call; the Durable Object is the authority
+ * whenever a failure is counted.
  */
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
-export const USERNAME_POLICY = {
-  /** Consecutive failures allowed before the first lock. */
-  freeFailures: 5,
-  firstLockMs: 30 * SECOND,
-  maxLockMs: 15 * MINUTE,
-  /** How long an unlocked username's failure count is remembered. */
-  memoryMs: 24 * 60 * MINUTE,
-} as const;
+/** Free failures, then a lock that doubles with each further failure, up to a cap. */
+export interface BackoffPolicy {
+  /** Failures allowed before the first lock. */
+  readonly freeFailures: number;
+  readonly firstLockMs: number;
+  readonly maxLockMs: number;
+  /** How long an unlocked count is remembered after its last failure. */
+  readonly memoryMs: number;
+}
 
-export const ADDRESS_POLICY = {
-  /** More than this many failures within the window locks the address. */
+/** More than `maxFailures` failures within `windowMs` locks for `lockMs`. */
+export interface WindowPolicy {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  /** At least windowMs, so that the failures which set a lock have left the window when it ends. */
+  readonly lockMs: number;
+}
+
+/** A username's counters: each context's, and the shared one for untrusted contexts. */
+export interface AccountPolicy {
+  readonly context: BackoffPolicy;
+  readonly shared: BackoffPolicy;
+  /** How long an address stays known after a success from it (0: addresses never become known). */
+  readonly knownAddressMs: number;
+  /** At most this many known addresses, the most recent kept. */
+  readonly maxKnownAddresses: number;
+}
+
+export const USERNAME_POLICY: AccountPolicy = {
+  context: { freeFailures: 5, firstLockMs: 30 * SECOND, maxLockMs: 15 * MINUTE, memoryMs: DAY },
+  shared: { freeFailures: 20, firstLockMs: 30 * SECOND, maxLockMs: 15 * MINUTE, memoryMs: DAY },
+  knownAddressMs: 30 * DAY,
+  maxKnownAddresses: 16,
+};
+
+export const CLIENT_POLICY: AccountPolicy = {
+  context: { freeFailures: 10, firstLockMs: 10 * SECOND, maxLockMs: 5 * MINUTE, memoryMs: HOUR },
+  shared: { freeFailures: 50, firstLockMs: 10 * SECOND, maxLockMs: 2 * MINUTE, memoryMs: HOUR },
+  // Successes are not reported (no Durable Object call on the hot path), so none become known.
+  knownAddressMs: 0,
+  maxKnownAddresses: 0,
+};
+
+/** Password attempts from one address, across usernames. */
+export const ADDRESS_POLICY: WindowPolicy = {
   maxFailures: 30,
   windowMs: 15 * MINUTE,
-  /** At least windowMs, so that the failures which set a lock have left the window when it ends. */
   lockMs: 15 * MINUTE,
-} as const;
+};
 
-export type ThrottleKind = "username" | "address";
+/** Invalid codes and tokens (invalid_grant, unknown at /revoke) from one address. */
+export const TOKEN_ADDRESS_POLICY: WindowPolicy = {
+  maxFailures: 50,
+  windowMs: 10 * MINUTE,
+  lockMs: 10 * MINUTE,
+};
 
-export interface UsernameState {
-  kind: "username";
-  /** Consecutive failures (reservations included) since the last success. */
-  failures: number;
-  /** Epoch ms; 0 when not locked. */
-  lockedUntil: number;
-  /** Epoch ms of the last failure. */
-  lastFailure: number;
-}
+/** An account keeps at most this many context counters; the stalest go first. */
+export const MAX_CONTEXTS = 512;
 
-export interface AddressState {
-  kind: "address";
-  /**
-   * Epoch ms of the failures inside the window, oldest first (at most maxFailures + 1). Kept
-   * while locked, so that a withdrawn reservation can show that the lock no longer holds.
-   */
-  failures: number[];
-  lockedUntil: number;
-}
+/** The device cookie lives this long, renewed at each successful sign-in. */
+export const DEVICE_COOKIE_TTL_SECONDS = 180 * 24 * 3600;
+/** Usernames one browser's device cookie remembers (a shared computer), the most recent kept. */
+export const MAX_DEVICE_USERNAMES = 5;
 
-export type ThrottleState = UsernameState | AddressState;
+/** Lock verdicts remembered per isolate; the oldest is forgotten first. */
+export const LOCK_MEMORY_SIZE = 10_000;
 
-export type Refusal = { allowed: false; retryAfterSeconds: number };
+/** What each Durable Object key counts. */
+export type ThrottleKind = "username" | "address" | "client" | "token-address";
+export type AccountKind = "username" | "client";
+export type WindowKind = "address" | "token-address";
 
-/** The answer to "may this key try a password now?" */
-export type ThrottleVerdict = { allowed: true } | Refusal;
+export const ACCOUNT_POLICIES: Readonly<Record<AccountKind, AccountPolicy>> = {
+  username: USERNAME_POLICY,
+  client: CLIENT_POLICY,
+};
 
-/** An admitted attempt, already counted as a failure at `at` (epoch ms), or a refusal. */
-export type Reservation = { allowed: true; at: number } | Refusal;
-
-export function emptyState(kind: ThrottleKind): ThrottleState {
-  return kind === "username"
-    ? { kind, failures: 0, lockedUntil: 0, lastFailure: 0 }
-    : { kind, failures: [], lockedUntil: 0 };
-}
-
-export function verdict(state: ThrottleState, now: number): ThrottleVerdict {
-  if (state.lockedUntil > now) {
-    // Retry-After is whole seconds (RFC 9110 §10.2.3); round up so a retry is never early.
-    return { allowed: false, retryAfterSeconds: Math.ceil((state.lockedUntil - now) / SECOND) };
-  }
-  return { allowed: true };
-}
-
-/** Lock length after `failures` consecutive failures (0 while under the free allowance). */
-export function usernameLockMs(failures: number): number {
-  const beyond = failures - USERNAME_POLICY.freeFailures;
-  if (beyond < 0) return 0;
-  // Cap the exponent too: 2 ** 1000 is Infinity, harmless, but keep the arithmetic finite.
-  const lock = USERNAME_POLICY.firstLockMs * 2 ** Math.min(beyond, 30);
-  return Math.min(lock, USERNAME_POLICY.maxLockMs);
-}
-
-function usernameFailure(state: UsernameState, now: number): UsernameState {
-  const failures = state.failures + 1;
-  const lock = usernameLockMs(failures);
-  return { kind: "username", failures, lockedUntil: lock > 0 ? now + lock : 0, lastFailure: now };
-}
-
-function addressFailure(state: AddressState, now: number): AddressState {
-  const windowStart = now - ADDRESS_POLICY.windowMs;
-  const failures = [...state.failures.filter((t) => t > windowStart), now];
-  const locked = failures.length > ADDRESS_POLICY.maxFailures;
-  const lockedUntil = locked ? now + ADDRESS_POLICY.lockMs : state.lockedUntil;
-  return { kind: "address", failures, lockedUntil };
-}
-
-/**
- * The lock check and the counting in one step: refuses while locked (leaving the state as it
- * is), and otherwise admits the attempt and counts it as a failure now.
- */
-export function reserveAttempt(
-  state: ThrottleState,
-  now: number,
-): { state: ThrottleState; reservation: Reservation } {
-  const current = verdict(state, now);
-  if (!current.allowed) return { state, reservation: current };
-  const next = state.kind === "username" ? usernameFailure(state, now) : addressFailure(state, now);
-  return { state: next, reservation: { allowed: true, at: now } };
-}
-
-/** The address without one failure; its lock goes when the rest no longer exceed the limit. */
-function withoutFailure(state: AddressState, index: number): AddressState {
-  if (index < 0) return state;
-  const failures = state.failures.filter((_, i) => i !== index);
-  const lockedUntil = failures.length > ADDRESS_POLICY.maxFailures ? state.lockedUntil : 0;
-  return { kind: "address", failures, lockedUntil };
-}
-
-/**
- * Takes back the reservation admitted at `at`: the attempt was refused by its other key, so its
- * password was never checked and it is no failure.
- */
-export function withdrawReservation(state: ThrottleState, at: number): ThrottleState {
-  if (state.kind === "address") return withoutFailure(state, state.failures.lastIndexOf(at));
-  if (state.failures === 0) return state; // a success has reset the count meanwhile
-  const failures = state.failures - 1;
-  // Past the free allowance a username admits one attempt per lock, and that attempt sets the
-  // lock. If it is the one withdrawn, the lock before it had ended, so none holds now; if a later
-  // one set the lock, that lock is recomputed for one failure fewer.
-  const lock = state.lastFailure === at ? 0 : usernameLockMs(failures);
-  return { ...state, failures, lockedUntil: lock > 0 ? state.lastFailure + lock : 0 };
-}
-
-/**
- * Applies a successful sign-in: the username starts afresh; the address only loses the
- * reservation the attempt made. Which of its newest failures is removed hardly matters (they are
- * all from the last moments), so the success needs no record of its own reservation.
- */
-export function applySuccess(state: ThrottleState): ThrottleState {
-  if (state.kind === "username") return state.failures === 0 ? state : emptyState("username");
-  return withoutFailure(state, state.failures.length - 1);
-}
-
-/** When the state stops mattering and may be deleted (epoch ms), or undefined if it is empty. */
-export function forgetAt(state: ThrottleState, now: number): number | undefined {
-  if (state.kind === "username") {
-    if (state.failures === 0 && state.lockedUntil <= now) return undefined;
-    return Math.max(state.lockedUntil, state.lastFailure + USERNAME_POLICY.memoryMs);
-  }
-  const newest = state.failures.at(-1);
-  if (newest === undefined && state.lockedUntil <= now) return undefined;
-  return Math.max(state.lockedUntil, (newest ?? 0) + ADDRESS_POLICY.windowMs);
-}
+export const WINDOW_POLICIES: Readonly<Record<WindowKind, WindowPolicy>> = {
+  address: ADDRESS_POLICY,
+  "token-address": TOKEN_ADDRESS_POLICY,
+};

@@ -1,84 +1,122 @@
 /**
- * Brute-force limits on the password login. The policy (limits, lock lengths, what resets them)
- * is documented and implemented in ./throttle-policy.ts; each throttled key is one LoginThrottle
- * Durable Object (src/storage/login-throttle.ts), strongly consistent across locations.
+ * Brute-force limits on the password login, shaped so that they cannot be turned against the
+ * account's owner (NIST SP 800-63B §5.2.2). The rule, and every number, is in
+ * ./throttle-policy.ts: attempts count per context (a browser's device cookie for the username,
+ * else the client's address) and, from untrusted contexts only, at the username's shared counter
+ * and the address's counter across usernames. Each key is one LoginThrottle Durable Object
+ * (src/storage/login-throttle.ts), strongly consistent across locations.
  *
  * An attempt is counted as a failure when it is admitted, in the same Durable Object call that
  * checks the lock, so parallel attempts cannot all pass the check before any is counted.
  *
- * Cost: `assertLoginAllowed` makes one call per key, the username's and the address's
- * concurrently, and a second one at a key that admitted an attempt the other key refused.
- * A failed password needs no call; a success makes one call per key, concurrently.
+ * Cost: `assertLoginAllowed` makes one call per key (the username's, and the address's unless
+ * the browser holds a device cookie), concurrently, and a second one at a key that admitted an
+ * attempt the other key refused. A failed password needs no call; a success one per key.
  */
+import { securityEvent } from "../http/security-events";
 import { OAuthError } from "../oauth/errors";
 import { normaliseUsername } from "../storage/users";
-import type { ThrottleKind, ThrottleVerdict } from "./throttle-policy";
+import { recordSuccess, reserveAttempt, withdrawAttempt } from "../storage/throttles";
+import type { ThrottleKind } from "./throttle-policy";
+import type { Admitted, AttemptContext, Reservation } from "./throttle-state";
 
 export interface LoginAttempt {
   username: string;
   /** The client's address (CF-Connecting-IP), when known. */
   ip: string | undefined;
+  /** The id in the browser's valid device cookie for this username (src/auth/device-cookie.ts). */
+  device?: string | undefined;
 }
 
-function throttle(env: Env, kind: ThrottleKind, value: string) {
-  return env.THROTTLE.get(env.THROTTLE.idFromName(`${kind}:${value}`));
+/** An attempt `assertLoginAllowed` admitted: what `recordLoginResult` settles. */
+export interface LoginPermit {
+  readonly attempt: LoginAttempt;
+  readonly reservations: readonly { key: ThrottleKey; reservation: Admitted }[];
 }
 
-/** The keys an attempt counts against: its username, and its address when known. */
-function keysOf(attempt: LoginAttempt): [ThrottleKind, string][] {
-  const keys: [ThrottleKind, string][] = [["username", normaliseUsername(attempt.username)]];
-  if (attempt.ip) keys.push(["address", addressKey(attempt.ip)]);
-  return keys;
+interface ThrottleKey {
+  kind: ThrottleKind;
+  name: string;
+  context: AttemptContext;
+}
+
+/**
+ * The keys an attempt counts against: its username, seen from its device or its address; and,
+ * without a device cookie, its address across usernames (when the address is known).
+ */
+function keysOf(attempt: LoginAttempt): ThrottleKey[] {
+  const address = attempt.ip ? addressKey(attempt.ip) : "-";
+  const username: ThrottleKey = {
+    kind: "username",
+    name: normaliseUsername(attempt.username),
+    context: attempt.device !== undefined ? { device: attempt.device } : { address },
+  };
+  if (attempt.device !== undefined || !attempt.ip) return [username];
+  return [username, { kind: "address", name: address, context: { address } }];
 }
 
 /**
  * Admits the attempt, counting it as a failure before the password is checked, or throws
- * OAuthError (temporarily_unavailable, status 429, with Retry-After) when its username or address
- * is locked out after too many failures. A refused attempt is not counted at any key.
+ * OAuthError (temporarily_unavailable, status 429, with Retry-After) when one of its keys is
+ * locked after too many failures. A refused attempt is not counted at any key.
  */
-export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promise<void> {
+export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promise<LoginPermit> {
   const keys = keysOf(attempt);
-  const reservations = await Promise.all(
-    keys.map(([kind, value]) => throttle(env, kind, value).reserve(kind)),
+  const reservations: Reservation[] = await Promise.all(
+    keys.map((k) => reserveAttempt(env, k.kind, k.name, k.context)),
   );
-  if (reservations.every((r) => r.allowed)) return;
+  const admitted = keys.flatMap((key, i) => {
+    const reservation = reservations[i]!;
+    return reservation.allowed ? [{ key, reservation }] : [];
+  });
+  if (admitted.length === keys.length) return { attempt, reservations: admitted };
   await Promise.all(
-    keys.map(([kind, value], i) => {
-      const reservation = reservations[i]!;
-      if (!reservation.allowed) return undefined;
-      return throttle(env, kind, value).withdraw(kind, reservation.at);
-    }),
+    admitted.map(({ key, reservation }) =>
+      withdrawAttempt(env, key.kind, key.name, key.context, reservation),
+    ),
   );
-  assertAllowed(reservations);
+  // RFC 6585 §4 (429) with RFC 9110 §10.2.3 Retry-After: the longest lock that applies.
+  let retryAfter = 1;
+  for (const r of reservations) {
+    if (!r.allowed) retryAfter = Math.max(retryAfter, r.retryAfterSeconds);
+  }
+  securityEvent("login.throttled", {
+    username: normaliseUsername(attempt.username),
+    ...(attempt.ip ? { ip: attempt.ip } : {}),
+    retry_after: retryAfter,
+  });
+  throw new OAuthError(
+    "temporarily_unavailable",
+    "Too many failed sign-in attempts; try again later",
+    { status: 429, headers: { "Retry-After": String(retryAfter) } },
+  );
 }
 
 /**
- * Records the outcome of an attempt that `assertLoginAllowed` admitted. A failure was counted
- * then, so it needs nothing more; a success resets the username and withdraws the reservation at
- * the address (a success is no failure, but does not reset the address: see the policy).
+ * Records the outcome of an admitted attempt: `sub` is the user who signed in, or null when the
+ * password was wrong. A failure was counted at admission, so it needs no call; a success takes
+ * the reservations back (see the policy for what each key does with it).
  */
 export async function recordLoginResult(
   env: Env,
-  attempt: LoginAttempt,
-  succeeded: boolean,
+  permit: LoginPermit,
+  sub: string | null,
 ): Promise<void> {
-  if (!succeeded) return;
-  await Promise.all(
-    keysOf(attempt).map(([kind, value]) => throttle(env, kind, value).succeed(kind)),
-  );
-}
-
-/** RFC 6585 §4 (429) with RFC 9110 §10.2.3 Retry-After: the longest lock that applies. */
-function assertAllowed(verdicts: readonly ThrottleVerdict[]): void {
-  let retryAfter = 0;
-  for (const v of verdicts) if (!v.allowed) retryAfter = Math.max(retryAfter, v.retryAfterSeconds);
-  if (retryAfter > 0) {
-    throw new OAuthError(
-      "temporarily_unavailable",
-      "Too many failed sign-in attempts; try again later",
-      { status: 429, headers: { "Retry-After": String(retryAfter) } },
-    );
+  const ip = permit.attempt.ip ? { ip: permit.attempt.ip } : {};
+  if (sub === null) {
+    securityEvent("login.failed", {
+      username: normaliseUsername(permit.attempt.username),
+      method: "password",
+      ...ip,
+    });
+    return;
   }
+  securityEvent("login.succeeded", { sub, method: "password", ...ip });
+  await Promise.all(
+    permit.reservations.map(({ key, reservation }) =>
+      recordSuccess(env, key.kind, key.name, key.context, reservation),
+    ),
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { getSealKey } from "../tokens/keys";
  * What a sealed value is for. The purpose is the JWE `typ`, checked on opening, so a value
  * sealed as one thing (a session) never opens as another (an authorization code).
  */
-export type SealPurpose = "code" | "interaction" | "session" | "refresh_token";
+export type SealPurpose = "code" | "interaction" | "session" | "refresh_token" | "device";
 
 /**
  * Authenticated encryption of a small JSON payload with the deployment's "seal" key: a compact

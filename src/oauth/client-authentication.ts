@@ -1,7 +1,10 @@
 // Client authentication at the token, revocation and introspection endpoints.
 import type { Context } from "hono";
+import { countFailure, lockedFor } from "../auth/failure-throttle";
+import { addressKey } from "../auth/throttle";
 import type { AppEnv } from "../http/app-env";
 import type { Params } from "../http/params";
+import { securityEvent } from "../http/security-events";
 import {
   type ClientRecord,
   type TokenEndpointAuthMethod,
@@ -27,6 +30,23 @@ function invalidClient(): OAuthError {
   return new OAuthError("invalid_client", "Client authentication failed", {
     status: 401,
     headers: BASIC_CHALLENGE,
+  });
+}
+
+/**
+ * The answer once a client's secret has failed too often (src/auth/throttle-policy.ts): the same
+ * RFC 6749 §5.2 `invalid_client` body, with RFC 6585 §4 status 429 and RFC 9110 §10.2.3
+ * Retry-After, given without checking the secret.
+ */
+function clientThrottled(clientId: string, endpoint: string, retryAfter: number): OAuthError {
+  securityEvent("client_auth.throttled", {
+    client_id: clientId,
+    endpoint,
+    retry_after: retryAfter,
+  });
+  return new OAuthError("invalid_client", "Client authentication failed", {
+    status: 429,
+    headers: { "Retry-After": String(retryAfter) },
   });
 }
 
@@ -111,6 +131,14 @@ export async function authenticateClient(
   params: Params,
 ): Promise<ClientRecord> {
   const credentials = parseClientCredentials(c.req.header("Authorization"), params);
+  const endpoint = c.req.path;
+  const ip = c.req.header("CF-Connecting-IP");
+  const context = { address: ip ? addressKey(ip) : "-" };
+  // A client locked after wrong secrets is refused from this isolate's memory: no storage read,
+  // no hashing. A success never reaches the throttle's Durable Object.
+  const locked =
+    credentials.method === "none" ? undefined : lockedFor("client", credentials.clientId, context);
+  if (locked !== undefined) throw clientThrottled(credentials.clientId, endpoint, locked);
   const client = await getClient(c.env, credentials.clientId);
 
   const authenticated =
@@ -118,6 +146,17 @@ export async function authenticateClient(
       ? client !== null && client.client_secret_hash === undefined
       : await verifyClientSecret(client, credentials.secret);
   if (!authenticated || client === null || !usesMethod(client, credentials.method)) {
+    securityEvent("client_auth.failed", {
+      client_id: credentials.clientId,
+      endpoint,
+      ...(ip ? { ip } : {}),
+    });
+    // Only a wrong secret of a client that has one is counted: there is nothing to guess
+    // otherwise, and counting it would let anyone lock a public client out of every browser.
+    if (credentials.method !== "none" && client?.client_secret_hash !== undefined) {
+      const refused = await countFailure(c.env, "client", client.client_id, context);
+      if (refused !== undefined) throw clientThrottled(client.client_id, endpoint, refused);
+    }
     throw invalidClient();
   }
   return client;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
-import { assertLoginAllowed, type LoginAttempt, recordLoginResult } from "../auth/throttle";
+import { deviceFor, rememberDevice } from "../auth/device-cookie";
+import { assertLoginAllowed, type LoginPermit, recordLoginResult } from "../auth/throttle";
 import { authenticatePassword } from "../auth/authenticator";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
@@ -23,10 +24,11 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { client } = await reloadRedirectTarget(c.env, ticket.request);
   const username = (form.get("username") ?? "").slice(0, 256);
   const password = (form.get("password") ?? "").slice(0, 1024);
-  const attempt: LoginAttempt = { username, ip: c.req.header("CF-Connecting-IP") };
-
+  const ip = c.req.header("CF-Connecting-IP");
+  const device = await deviceFor(c, username);
+  let permit: LoginPermit;
   try {
-    await assertLoginAllowed(c.env, attempt);
+    permit = await assertLoginAllowed(c.env, { username, ip, device });
   } catch (err) {
     if (err instanceof OAuthError && err.status === 429) {
       return showLoginPage(c, client, ticket.request, {
@@ -39,7 +41,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
     throw err;
   }
   const user = await authenticatePassword(c.env, username, password);
-  await recordLoginResult(c.env, attempt, user !== null);
+  await recordLoginResult(c.env, permit, user?.sub ?? null);
   if (!user) {
     return showLoginPage(c, client, ticket.request, {
       error: "Invalid username or password.",
@@ -50,6 +52,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   }
   const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
   await startSession(c, session);
+  await rememberDevice(c, username);
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,

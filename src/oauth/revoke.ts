@@ -12,6 +12,7 @@ import { readRefreshToken } from "../storage/refresh-tokens";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "./errors";
+import { markInvalidToken } from "./token-throttle";
 
 export const revokeRoutes = new Hono<AppEnv>();
 
@@ -33,7 +34,7 @@ revokeRoutes.post("/revoke", limitBody(), async (c) => {
   // their client_id), and `token` is REQUIRED.
   const client = await authenticateClient(c, params);
   const token = params.require("token");
-  // `token_type_hint` is optional and only a hint (§2.1): refresh tokens (`<grant>.<secret>`)
+  // `token_type_hint` is optional and only a hint (§2.1): refresh tokens (`<sub>.<grant>.<secret>`)
   // and access tokens (JWS compact) cannot be mistaken for each other, so both are tried and an
   // unknown hint is ignored rather than refused with unsupported_token_type (§2.2.1).
   await revokeToken(c, client, token);
@@ -54,9 +55,9 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
     // The user's object checks, atomically, that the token is one of the grant's own and the
     // client its client: another client's refresh token is never revoked (RFC 7009 §2.1).
     const { sub, grantId, hash } = refreshToken;
-    if ((await revokeRefreshToken(c.env, sub, grantId, hash, client.client_id)) === "revoked") {
-      grantRevoked(sub, grantId, client.client_id);
-    }
+    const result = await revokeRefreshToken(c.env, sub, grantId, hash, client.client_id);
+    if (result === "revoked") grantRevoked(sub, grantId, client.client_id);
+    else markInvalidToken(c);
     return;
   }
   const accessToken = await readOwnAccessToken(c.env, token, c.get("issuer"));
