@@ -65,7 +65,10 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
     if (await revokeGrant(c.env, accessToken.sub, accessToken.grant_id)) {
       grantRevoked(accessToken.sub, accessToken.grant_id, client.client_id);
     }
+    return;
   }
+  // Garbage, a forged or foreign token: 200 all the same (§2.2), but counted like one.
+  markInvalidToken(c);
 }
 
 function grantRevoked(sub: string, grantId: string, clientId: string): void {
