@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
+import { redirectToClient } from "../oauth/authorization-response";
 import { OAuthError } from "../oauth/errors";
 import { renderErrorPage } from "../ui/error-page";
 import type { AppEnv } from "./app-env";
@@ -13,18 +14,18 @@ export function onError(err: Error, c: Context<AppEnv>): Response | Promise<Resp
   const oauth = toOAuthError(err, c);
   const rendering = oauth.rendering;
   switch (rendering.kind) {
-    case "redirect": {
-      // RFC 6749 §4.1.2.1: error, error_description and state; RFC 9207: iss.
-      const url = new URL(rendering.redirectUri);
-      url.searchParams.append("error", oauth.error);
-      url.searchParams.append("error_description", oauth.description);
-      if (rendering.state !== undefined) url.searchParams.append("state", rendering.state);
-      url.searchParams.append("iss", c.get("issuer"));
-      return new Response(null, {
-        status: rendering.status,
-        headers: { Location: url.href, ...NO_STORE },
-      });
-    }
+    case "redirect":
+      // RFC 6749 §4.1.2.1: error, error_description and state (iss added by redirectToClient).
+      return redirectToClient(
+        c,
+        rendering.redirectUri,
+        [
+          ["error", oauth.error],
+          ["error_description", oauth.description],
+          ["state", rendering.state],
+        ],
+        rendering.status,
+      );
     case "page":
       return renderErrorPage(c, oauth);
     case "json":

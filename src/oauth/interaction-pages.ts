@@ -8,7 +8,8 @@ import { renderLoginPage } from "../ui/login-page";
 import { formActionSource } from "../ui/render";
 import { describeScopes } from "../ui/scopes";
 import type { AuthorizationRequest } from "./authorization-request";
-import { sealTicket } from "./interaction-ticket";
+import { type PendingInteraction, pendingTarget, sealTicket } from "./interaction-ticket";
+import { cannotProveIdentity } from "./native-client";
 
 /**
  * The login and consent pages of an authorization request: each carries the sealed pending
@@ -17,26 +18,29 @@ import { sealTicket } from "./interaction-ticket";
 export const LOGIN_ACTION = "/authorize/login";
 export const CONSENT_ACTION = "/authorize/consent";
 
+/** The login page for a pending request, or for a refused one whose error waits for sign-in. */
 export async function showLoginPage(
   c: Context<AppEnv>,
   client: ClientRecord,
-  request: AuthorizationRequest,
+  pending: PendingInteraction,
   failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
 ): Promise<Response> {
   const csrf = csrfToken(c);
-  const username = failure?.username ?? request.loginHint;
+  const username = failure?.username ?? ("request" in pending ? pending.request.loginHint : undefined);
+  const { redirectUri } = pendingTarget(pending);
   return renderLoginPage(
     c,
     {
       clientName: clientDisplayName(client),
-      request: await sealTicket(c.env, { request, csrf }),
+      request: await sealTicket(c.env, { ...pending, csrf }),
       csrf,
       action: LOGIN_ACTION,
       ...(username === undefined ? {} : { username }),
       ...(failure ? { error: failure.error } : {}),
     },
     {
-      formActionOrigins: [request.redirectUri],
+      // The form ends in a redirect to the client (a code, or the waiting error).
+      formActionOrigins: [redirectUri],
       ...(failure ? { status: failure.status } : {}),
       ...(failure?.headers ? { headers: failure.headers } : {}),
     },
@@ -57,6 +61,8 @@ export async function showConsentPage(
       ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
       redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
       scopes: describeScopes(request.scope),
+      resources: request.resource,
+      confirmEveryTime: cannotProveIdentity(client, request.redirectUri),
       userName: user.name ?? user.username,
       request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
       csrf,

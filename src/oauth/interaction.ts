@@ -7,11 +7,17 @@ import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
 import { readSession, startSession } from "../http/session";
 import { rememberConsent } from "../storage/consents";
-import { asRedirect, continueAuthorization, redirectWithCode } from "./authorization-flow";
+import {
+  asRedirect,
+  continueAuthorization,
+  redirectWithCode,
+  refusalAfterSignIn,
+} from "./authorization-flow";
 import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
 import { reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "./errors";
-import { type InteractionTicket, openTicket } from "./interaction-ticket";
+import { type InteractionTicket, openTicket, pendingTarget } from "./interaction-ticket";
+import { cannotProveIdentity } from "./native-client";
 
 /** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
 export const interactionRoutes = new Hono<AppEnv>();
@@ -20,7 +26,7 @@ const limit = limitBody("page");
 
 interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
-  const { client } = await reloadRedirectTarget(c.env, ticket.request);
+  const { client } = await reloadRedirectTarget(c.env, pendingTarget(ticket));
   const username = (form.get("username") ?? "").slice(0, 256);
   const password = (form.get("password") ?? "").slice(0, 1024);
   const attempt: LoginAttempt = { username, ip: c.req.header("CF-Connecting-IP") };
@@ -29,7 +35,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
     await assertLoginAllowed(c.env, attempt);
   } catch (err) {
     if (err instanceof OAuthError && err.status === 429) {
-      return showLoginPage(c, client, ticket.request, {
+      return showLoginPage(c, client, ticket, {
         error: "Too many failed sign-in attempts. Try again later.",
         status: 429,
         username,
@@ -41,15 +47,18 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const user = await authenticatePassword(c.env, username, password);
   await recordLoginResult(c.env, attempt, user !== null);
   if (!user) {
-    return showLoginPage(c, client, ticket.request, {
+    return showLoginPage(c, client, ticket, {
       error: "Invalid username or password.",
       // 400, not 401: a form, not an HTTP authentication scheme (RFC 9110 §15.5.2).
       status: 400,
       username,
     });
   }
+  // Signing in always replaces the session: whoever was signed in before, the new cookie names
+  // this user and this moment (OIDC auth_time), and every answer below carries it.
   const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
   await startSession(c, session);
+  if ("refused" in ticket) throw refusalAfterSignIn(ticket.refused, 303);
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,
@@ -60,8 +69,13 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
 
 interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
+  if (!("request" in ticket)) {
+    throw new OAuthError("invalid_request", "This form is not a consent form.", {
+      rendering: { kind: "page" },
+    });
+  }
   const { request } = ticket;
-  await reloadRedirectTarget(c.env, request);
+  const { client } = await reloadRedirectTarget(c.env, request);
   const session = await readSession(c);
   if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
     // The consent was shown to someone else, or the session ended meanwhile.
@@ -83,7 +97,11 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   } catch (err) {
     throw asRedirect(err, request, 303);
   }
-  await rememberConsent(c.env, session.sub, request.clientId, request.scope);
+  // RFC 8252 §8.6: a consent given to a client that cannot prove its identity is not reused,
+  // so it is not stored either.
+  if (!cannotProveIdentity(client, request.redirectUri)) {
+    await rememberConsent(c.env, session.sub, request.clientId, request.scope, request.resource);
+  }
   return redirectWithCode(c, request, session, 303);
 });
 

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { request } from "./http";
-import type { TestClient, TestUser } from "./fixtures";
+import { createClient, createUser, type TestClient, type TestUser } from "./fixtures";
 import { createPkce } from "./pkce";
 
 /**
@@ -132,4 +132,14 @@ export async function authorizeWithLogin(
   const code = params.get("code");
   expect(code).toBeTruthy();
   return { code: code as string, verifier: pkce.verifier, state, browser, params };
+}
+
+/**
+ * A browser in which `user` (default: a new user) has signed in, through the flow of a client
+ * of its own: it carries a Gatehouse session and nothing else about the client under test.
+ */
+export async function signedInBrowser(user?: TestUser): Promise<{ browser: TestBrowser; user: TestUser }> {
+  const someone = user ?? (await createUser());
+  const { browser } = await authorizeWithLogin(await createClient(), someone);
+  return { browser, user: someone };
 }
