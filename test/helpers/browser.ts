@@ -1,4 +1,6 @@
+import { decodeJwt } from "jose";
 import { expect } from "vitest";
+import { clientAuth, expectTokens } from "./codes";
 import { request } from "./http";
 import { createClient, createUser, type TestClient, type TestUser } from "./fixtures";
 import { createPkce } from "./pkce";
@@ -142,4 +144,32 @@ export async function signedInBrowser(user?: TestUser): Promise<{ browser: TestB
   const someone = user ?? (await createUser());
   const { browser } = await authorizeWithLogin(await createClient(), someone);
   return { browser, user: someone };
+}
+
+/**
+ * The client's side of the code: exchanges it at the token endpoint (with the client's own
+ * authentication) and returns the tokens' subject and the ID token's auth_time.
+ */
+export async function redeemCode(
+  client: TestClient,
+  code: string,
+  verifier: string,
+  options: { redirectUri?: string; send?: typeof request } = {},
+): Promise<{ sub: string; authTime: number | undefined }> {
+  const auth = clientAuth(client);
+  const res = await (options.send ?? request)("/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...auth.headers },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: options.redirectUri ?? client.redirect_uri,
+      ...auth.form,
+    }),
+  });
+  const tokens = await expectTokens(res);
+  const access = decodeJwt(tokens.access_token);
+  const id = tokens.id_token === undefined ? undefined : decodeJwt(tokens.id_token);
+  return { sub: access.sub as string, authTime: id?.auth_time as number | undefined };
 }
