@@ -71,7 +71,7 @@ export async function continueAuthorization(
           ...(loaded === null && !isOperatorClient(client) ? { rendering: { kind: "page" } } : {}),
         });
       }
-      return showLoginPage(c, client, { request });
+      return showLoginPage(c, client, request);
     }
     if (prompt.has("consent") || !mayRemember || !consentCovers(consent, request)) {
       if (prompt.has("none")) {
@@ -127,14 +127,12 @@ export async function refuseAuthorization(
     throw err.renderAs({ kind: "page" });
   }
   return showLoginPage(c, target.client, {
-    refused: {
-      clientId: target.client.client_id,
-      redirectUri: target.redirectUri,
-      redirectUriProvided: target.redirectUriProvided,
-      state: target.state,
-      error: err.error,
-      description: err.description,
-    },
+    clientId: target.client.client_id,
+    redirectUri: target.redirectUri,
+    redirectUriProvided: target.redirectUriProvided,
+    state: target.state,
+    error: err.error,
+    description: err.description,
   });
 }
 

@@ -46,6 +46,16 @@ export interface RefusedRequest extends ClientRedirect {
   description: string;
 }
 
+/**
+ * What waits for the user to sign in: a valid request (answered with a code, after consent), or
+ * a refused one (answered with its error).
+ */
+export type PendingRequest = AuthorizationRequest | RefusedRequest;
+
+export function isRefused(request: PendingRequest): request is RefusedRequest {
+  return "error" in request;
+}
+
 /** The client and redirect URI, established before anything may be sent back to the client. */
 export interface RedirectTarget {
   client: ClientRecord;

@@ -7,8 +7,8 @@ import { renderConsentPage } from "../ui/consent-page";
 import { renderLoginPage } from "../ui/login-page";
 import { formActionSource } from "../ui/render";
 import { describeScopes } from "../ui/scopes";
-import type { AuthorizationRequest } from "./authorization-request";
-import { type PendingInteraction, pendingTarget, sealTicket } from "./interaction-ticket";
+import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
+import { sealTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
 
 /**
@@ -22,17 +22,16 @@ export const CONSENT_ACTION = "/authorize/consent";
 export async function showLoginPage(
   c: Context<AppEnv>,
   client: ClientRecord,
-  pending: PendingInteraction,
+  request: PendingRequest,
   failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
 ): Promise<Response> {
   const csrf = csrfToken(c);
-  const username = failure?.username ?? ("request" in pending ? pending.request.loginHint : undefined);
-  const { redirectUri } = pendingTarget(pending);
+  const username = failure?.username ?? (isRefused(request) ? undefined : request.loginHint);
   return renderLoginPage(
     c,
     {
       clientName: clientDisplayName(client),
-      request: await sealTicket(c.env, { ...pending, csrf }),
+      request: await sealTicket(c.env, { request, csrf }),
       csrf,
       action: LOGIN_ACTION,
       ...(username === undefined ? {} : { username }),
@@ -40,7 +39,7 @@ export async function showLoginPage(
     },
     {
       // The form ends in a redirect to the client (a code, or the waiting error).
-      formActionOrigins: [redirectUri],
+      formActionOrigins: [request.redirectUri],
       ...(failure ? { status: failure.status } : {}),
       ...(failure?.headers ? { headers: failure.headers } : {}),
     },

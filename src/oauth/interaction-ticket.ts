@@ -1,5 +1,5 @@
 import { seal, unseal } from "../crypto/seal";
-import type { AuthorizationRequest, ClientRedirect, RefusedRequest } from "./authorization-request";
+import type { PendingRequest } from "./authorization-request";
 import { OAuthError } from "./errors";
 
 /**
@@ -8,22 +8,13 @@ import { OAuthError } from "./errors";
  * between the pages. It is bound to the browser's CSRF cookie and, on the consent page, to the
  * user who was shown it.
  */
-export type InteractionTicket = PendingInteraction & {
+export interface InteractionTicket {
+  /** A valid request, or a refused one whose error waits for the sign-in (login stage only). */
+  request: PendingRequest;
   /** The browser's CSRF token when the page was rendered. */
   csrf: string;
   /** The user shown the consent page (consent stage only). */
   sub?: string;
-};
-
-/**
- * What waits for the user to sign in: a valid request (to be answered with a code, after
- * consent), or an invalid one whose error goes to the client after sign-in (RFC 9700 §4.11.2).
- */
-export type PendingInteraction = { request: AuthorizationRequest } | { refused: RefusedRequest };
-
-/** Where the pending interaction ends: the client and redirect URI it answers. */
-export function pendingTarget(pending: PendingInteraction): ClientRedirect {
-  return "request" in pending ? pending.request : pending.refused;
 }
 
 /** Time a user has to fill in the login or consent form. */

@@ -14,9 +14,9 @@ import {
   refusalAfterSignIn,
 } from "./authorization-flow";
 import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
-import { reloadRedirectTarget } from "./authorization-request";
+import { isRefused, reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "./errors";
-import { type InteractionTicket, openTicket, pendingTarget } from "./interaction-ticket";
+import { type InteractionTicket, openTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
 
 /** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
@@ -26,7 +26,7 @@ const limit = limitBody("page");
 
 interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
-  const { client } = await reloadRedirectTarget(c.env, pendingTarget(ticket));
+  const { client } = await reloadRedirectTarget(c.env, ticket.request);
   const username = (form.get("username") ?? "").slice(0, 256);
   const password = (form.get("password") ?? "").slice(0, 1024);
   const attempt: LoginAttempt = { username, ip: c.req.header("CF-Connecting-IP") };
@@ -35,7 +35,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
     await assertLoginAllowed(c.env, attempt);
   } catch (err) {
     if (err instanceof OAuthError && err.status === 429) {
-      return showLoginPage(c, client, ticket, {
+      return showLoginPage(c, client, ticket.request, {
         error: "Too many failed sign-in attempts. Try again later.",
         status: 429,
         username,
@@ -47,7 +47,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const user = await authenticatePassword(c.env, username, password);
   await recordLoginResult(c.env, attempt, user !== null);
   if (!user) {
-    return showLoginPage(c, client, ticket, {
+    return showLoginPage(c, client, ticket.request, {
       error: "Invalid username or password.",
       // 400, not 401: a form, not an HTTP authentication scheme (RFC 9110 §15.5.2).
       status: 400,
@@ -58,7 +58,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   // this user and this moment (OIDC auth_time), and every answer below carries it.
   const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
   await startSession(c, session);
-  if ("refused" in ticket) throw refusalAfterSignIn(ticket.refused, 303);
+  if (isRefused(ticket.request)) throw refusalAfterSignIn(ticket.request, 303);
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,
@@ -69,12 +69,12 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
 
 interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
-  if (!("request" in ticket)) {
+  const { request } = ticket;
+  if (isRefused(request)) {
     throw new OAuthError("invalid_request", "This form is not a consent form.", {
       rendering: { kind: "page" },
     });
   }
-  const { request } = ticket;
   const { client } = await reloadRedirectTarget(c.env, request);
   const session = await readSession(c);
   if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
