@@ -4,6 +4,7 @@ import { seal } from "../../src/crypto/seal";
 import {
   authorizationRequest,
   authorizeWithLogin,
+  parseForm,
   redeemCode,
   redirectParams,
   TestBrowser,
@@ -102,6 +103,27 @@ describe("journey: two tabs signing in at once", () => {
     }
     const silent = await browser.fetch((await authorizationRequest(client, { extra: { prompt: "none" } })).url);
     expect(redirectParams(silent, client.redirect_uri).get("code")).toBeTruthy();
+  });
+
+  it("two tabs opened at the same instant in a new browser both sign in", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    await authorizeWithLogin(client, user);
+    const browser = new TestBrowser();
+    // Neither request carries a CSRF cookie yet: each page gets its own token, and the later
+    // Set-Cookie replaces the earlier.
+    const [first, second] = await Promise.all([openTab(browser, client), openTab(browser, client)]);
+    expect(parseForm(first.page).hidden.csrf).not.toBe(parseForm(second.page).hidden.csrf);
+
+    const credentials = { username: user.username, password: user.password };
+    // A browser marks its own form POSTs as same-origin (Fetch Metadata).
+    const sameOrigin = { "Sec-Fetch-Site": "same-origin" };
+    for (const tab of [first, second]) {
+      const res = await browser.submit(tab.page, credentials, sameOrigin);
+      expect(res.status).toBe(303);
+      const code = redirectParams(res, client.redirect_uri).get("code") as string;
+      expect((await redeemCode(client, code, tab.pkce.verifier)).sub).toBe(user.sub);
+    }
   });
 
   it("two people signing in in two tabs: each tab's app gets its own person, the browser keeps the last", async () => {
