@@ -1,5 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
+import { authorizationRequest, authorizeWithLogin, TestBrowser } from "../helpers/browser";
+import { createClient, createUser, type TestClient } from "../helpers/fixtures";
 
 /**
  * Headers and cookies set on the Hono context (the session a sign-in starts, the CSRF cookie,
@@ -31,5 +33,46 @@ describe("one way to answer", () => {
       .filter(([file, text]) => !ALLOWED.has(file) && BARE_RESPONSE.test(text))
       .map(([file]) => file);
     expect(offenders).toEqual([]);
+  });
+});
+
+/** The names of the cookies a response sets. */
+const cookiesSet = (res: Response) => res.headers.getSetCookie().map((c) => c.slice(0, c.indexOf("=")));
+
+describe("every answer of the authorization endpoint and its forms carries the cookies set for it", () => {
+  async function loginPage(client: TestClient, spoil: (url: string) => string = (u) => u) {
+    const browser = new TestBrowser();
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch(spoil(url));
+    expect(res.status).toBe(200);
+    expect(cookiesSet(res)).toContain("gatehouse-csrf"); // the page
+    return { browser, page: await res.text() };
+  }
+
+  it("a sign-in answered with the consent page, a code or an error carries the new session", async () => {
+    const user = await createUser();
+    const credentials = { username: user.username, password: user.password };
+    const fresh = await createClient();
+    const consented = await createClient();
+    await authorizeWithLogin(consented, user);
+    const exits: Array<[string, TestClient, (u: string) => string, number]> = [
+      ["consent page", fresh, (u) => u, 200],
+      ["redirect with a code (remembered consent)", consented, (u) => u, 303],
+      ["error redirect (refused request)", fresh, (u) => u.replace("response_type=code", "response_type=token"), 303],
+    ];
+    for (const [exit, client, spoil, status] of exits) {
+      const { browser, page } = await loginPage(client, spoil);
+      const res = await browser.submit(page, credentials);
+      expect(res.status, exit).toBe(status);
+      expect(cookiesSet(res), exit).toContain("gatehouse-session");
+    }
+  });
+
+  it("a failed sign-in page carries the CSRF cookie of its new form, and no session", async () => {
+    const { browser, page } = await loginPage(await createClient());
+    const res = await browser.submit(page, { username: "nobody", password: "wrong" });
+    expect(res.status).toBe(400);
+    expect(cookiesSet(res)).toContain("gatehouse-csrf");
+    expect(cookiesSet(res)).not.toContain("gatehouse-session");
   });
 });
