@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   authorizationRequest,
@@ -6,6 +7,7 @@ import {
   redirectParams,
   TestBrowser,
 } from "../helpers/browser";
+import { deployment } from "../helpers/deployment";
 import { createClient, createUser } from "../helpers/fixtures";
 import { request } from "../helpers/http";
 
@@ -105,5 +107,45 @@ describe("journey: an app checks silently whether the user is signed in (prompt=
     expect(params.get("error")).toBe("login_required");
     expect(params.get("state")).toBe(state);
     expect(params.get("code")).toBeNull();
+  });
+});
+
+/** Wraps a binding so that every method call on it is counted by name ("USERS.get"). */
+function counted<T extends object>(name: string, binding: T, calls: string[]): T {
+  return new Proxy(binding, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(`${name}.${String(prop)}`);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+describe("journey: the hot path costs what DESIGN.md budgets", () => {
+  it("an authorization with a session and a remembered consent calls no Durable Object and reads client, user and consent once each", async () => {
+    const calls: string[] = [];
+    const send = deployment({
+      CLIENTS: counted("CLIENTS", env.CLIENTS, calls),
+      USERS: counted("USERS", env.USERS, calls),
+      TOKENS: counted("TOKENS", env.TOKENS, calls),
+      GRANTS: counted("GRANTS", env.GRANTS, calls),
+      KEYS: counted("KEYS", env.KEYS, calls),
+      THROTTLE: counted("THROTTLE", env.THROTTLE, calls),
+    });
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser(send);
+    await authorizeWithLogin(client, user, {}, browser);
+    const warm = await browser.fetch((await authorizationRequest(client)).url);
+    expect(warm.status).toBe(302); // keys imported, isolate warm
+
+    calls.length = 0;
+    const res = await browser.fetch((await authorizationRequest(client)).url);
+    expect(res.status).toBe(302);
+    expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+    expect(calls.sort()).toEqual(["CLIENTS.get", "USERS.get", "USERS.get"]);
   });
 });
