@@ -190,6 +190,27 @@ describe("authorization endpoint: later errors redirect with error, state and is
   });
 });
 
+describe("authorization endpoint: the registered redirect URI's query is kept byte for byte (RFC 6749 §3.1.2)", () => {
+  const registered = "https://rp.example/cb?tenant=a%20b&flag&x=1+2";
+
+  it("in a redirect with a code", async () => {
+    const client = await createClient({ redirect_uris: [registered] });
+    const { browser } = await signedInBrowser();
+    const { url } = await authorizationRequest(client);
+    const consent = await browser.fetch(url);
+    const res = await browser.submit(await consent.text(), { decision: "allow" });
+    expect((res.headers.get("Location") as string).startsWith(`${registered}&code=`)).toBe(true);
+  });
+
+  it("in an error redirect", async () => {
+    const client = await createClient({ redirect_uris: [registered] });
+    const { browser } = await signedInBrowser();
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch(url.replace("response_type=code", "response_type=token"));
+    expect((res.headers.get("Location") as string).startsWith(`${registered}&error=`)).toBe(true);
+  });
+});
+
 describe("authorization endpoint: login, consent and the code", () => {
   it("returns code, state byte for byte and iss after login and consent", async () => {
     const client = await createClient();
