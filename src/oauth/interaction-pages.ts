@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { csrfToken } from "../http/csrf";
-import type { ClientRecord } from "../storage/clients";
+import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import type { UserRecord } from "../storage/users";
 import { renderConsentPage } from "../ui/consent-page";
 import { renderLoginPage } from "../ui/login-page";
@@ -62,6 +62,7 @@ export async function showConsentPage(
       scopes: describeScopes(request.scope),
       resources: request.resource,
       confirmEveryTime: cannotProveIdentity(client, request.redirectUri),
+      selfRegistered: !isOperatorClient(client),
       userName: user.name ?? user.username,
       request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
       csrf,

@@ -59,6 +59,12 @@ export function ConsentPage(props: ConsentPageProps) {
         </p>
       ) : null}
       {props.clientUri ? <p class="muted">Application website: {props.clientUri}</p> : null}
+      {props.selfRegistered ? (
+        <p class="muted" id="self-registered">
+          This application registered itself with Gatehouse: its name and website are its own
+          claims, not checked by anyone.
+        </p>
+      ) : null}
       <p class="muted">
         Whichever you choose, you will then be sent to <strong>{props.redirectOrigin}</strong>.
       </p>

@@ -63,6 +63,11 @@ export interface ConsentPageProps {
    * says why it is asked every time, even after the user allowed it before.
    */
   confirmEveryTime?: boolean;
+  /**
+   * The client registered itself (RFC 7591) and nobody vouches for it: the page says so
+   * (RFC 7591 §5, RFC 9700 §4.11.2: informing the user helps them decide).
+   */
+  selfRegistered?: boolean;
   /** Who is logged in (name or username). */
   userName: string;
   request: string;

@@ -596,5 +596,9 @@ describe("authorization endpoint: errors wait for the user to sign in (RFC 9700 
     const params = redirectParams(res, client.redirect_uri);
     expect(params.get("error")).toBe("consent_required");
     expect(params.get("state")).toBe(state);
+    // Asked interactively, the consent page says that nobody vouches for the client.
+    const consent = await browser.fetch(url.replace("&prompt=none", ""));
+    expect(consent.status).toBe(200);
+    expect(await consent.text()).toContain("registered itself");
   });
 });

@@ -154,6 +154,12 @@ describe("consent page", () => {
     expect(await select(await consentHtml(), "ul.resources")).toEqual([]);
   });
 
+  it("says when the application registered itself and nobody checked its claims", async () => {
+    const note = plain((await selectOne(await consentHtml({ selfRegistered: true }), "#self-registered")).text);
+    expect(note).toContain("registered itself");
+    expect(await select(await consentHtml(), "#self-registered")).toEqual([]);
+  });
+
   it("says why an app that cannot prove its identity is asked every time (RFC 8252 §8.6)", async () => {
     const note = plain((await selectOne(await consentHtml({ confirmEveryTime: true }), "#confirm-every-time")).text);
     expect(note).toContain("cannot verify which app is asking");
