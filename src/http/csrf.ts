@@ -45,5 +45,11 @@ export async function verifyCsrf(
     timingSafeEqual(cookie, formToken),
     timingSafeEqual(cookie, ticketToken),
   ]);
-  if (!formOk || !ticketOk) throw refuse();
+  if (formOk && ticketOk) return;
+  // Two login pages opened at the same instant by a browser without the cookie each set their
+  // own token, and the later one replaced the cookie. A POST the browser itself marks as
+  // same-origin (Fetch Metadata: no page can forge it) was sent by one of our own pages, so a
+  // form that agrees with its own ticket is accepted; everything else still needs the cookie.
+  const sameOrigin = c.req.header("Sec-Fetch-Site") === "same-origin";
+  if (!sameOrigin || !(await timingSafeEqual(formToken, ticketToken))) throw refuse();
 }

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
+import { redirectToClient } from "../oauth/authorization-response";
 import { OAuthError } from "../oauth/errors";
-import { appendResponseParams } from "../oauth/redirect-uri";
 import { renderErrorPage } from "../ui/error-page";
 import type { AppEnv } from "./app-env";
 
@@ -14,19 +14,18 @@ export function onError(err: Error, c: Context<AppEnv>): Response | Promise<Resp
   const oauth = toOAuthError(err, c);
   const rendering = oauth.rendering;
   switch (rendering.kind) {
-    case "redirect": {
-      // RFC 6749 §4.1.2.1: error, error_description and state; RFC 9207: iss.
-      const location = appendResponseParams(rendering.redirectUri, {
-        error: oauth.error,
-        error_description: oauth.description,
-        state: rendering.state,
-        iss: c.get("issuer"),
-      });
-      return new Response(null, {
-        status: rendering.status,
-        headers: { Location: location, ...NO_STORE },
-      });
-    }
+    case "redirect":
+      // RFC 6749 §4.1.2.1: error, error_description and state (iss added by redirectToClient).
+      return redirectToClient(
+        c,
+        rendering.redirectUri,
+        [
+          ["error", oauth.error],
+          ["error_description", oauth.description],
+          ["state", rendering.state],
+        ],
+        rendering.status,
+      );
     case "page":
       return renderErrorPage(c, oauth);
     case "json":

@@ -1,15 +1,20 @@
 import type { Context } from "hono";
 import { randomToken } from "../crypto/random";
 import type { AppEnv } from "../http/app-env";
-import type { Session } from "../http/session";
-import type { ClientRecord } from "../storage/clients";
+import { readSession, type Session } from "../http/session";
+import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import { consentCovers, getConsent } from "../storage/consents";
 import { getUser, type UserRecord } from "../storage/users";
 import { showConsentPage, showLoginPage } from "./interaction-pages";
 import { sealCode } from "./authorization-code";
-import type { AuthorizationRequest } from "./authorization-request";
+import type {
+  AuthorizationRequest,
+  RedirectTarget,
+  RefusedRequest,
+} from "./authorization-request";
+import { redirectToClient } from "./authorization-response";
 import { OAuthError } from "./errors";
-import { appendResponseParams } from "./redirect-uri";
+import { cannotProveIdentity } from "./native-client";
 
 /** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */
 export interface FlowStep {
@@ -34,11 +39,14 @@ export async function continueAuthorization(
 ): Promise<Response> {
   try {
     const prompt = new Set(request.prompt);
+    // RFC 8252 §8.6: a client that cannot prove its identity never uses a remembered consent,
+    // so it is not even read.
+    const mayRemember = !cannotProveIdentity(client, request.redirectUri);
     // The hot path: the user and the remembered consent are read together (one KV round trip).
     const [loaded, consent] = step.session
       ? await Promise.all([
           step.user ?? getUser(c.env, step.session.sub),
-          getConsent(c.env, step.session.sub, client.client_id),
+          mayRemember ? getConsent(c.env, step.session.sub, client.client_id) : null,
         ])
       : [null, null];
     // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
@@ -57,11 +65,15 @@ export async function continueAuthorization(
     if (!user || !session || (!step.freshLogin && (loginRequested || tooOld))) {
       // OIDC Core §3.1.2.6: prompt=none and no (fresh enough) session → login_required.
       if (prompt.has("none")) {
-        throw new OAuthError("login_required", "The user is not signed in");
+        throw new OAuthError("login_required", "The user is not signed in", {
+          // RFC 9700 §4.11.2: nobody vouches for a self-registered client's redirect URI, so
+          // a visitor who is not signed in is not sent there unseen (no open redirector).
+          ...(loaded === null && !isOperatorClient(client) ? { rendering: { kind: "page" } } : {}),
+        });
       }
       return showLoginPage(c, client, request);
     }
-    if (prompt.has("consent") || !consentCovers(consent, request.scope)) {
+    if (prompt.has("consent") || !mayRemember || !consentCovers(consent, request)) {
       if (prompt.has("none")) {
         throw new OAuthError("consent_required", "The user has not consented to this request");
       }
@@ -90,6 +102,50 @@ export function asRedirect(
   return err;
 }
 
+/**
+ * Answers an invalid request whose client and redirect URI are valid. RFC 9700 §4.11.2: a
+ * registered redirect URI can still be an attacker's (anyone may register a client where
+ * registration is open), and an erroneous request would make Gatehouse a redirector to it; so
+ * the error goes to the client only once the user is signed in. Without a session the login page
+ * is shown, and signing in delivers the error instead of a code. With prompt=none no page may be
+ * shown (OIDC Core §3.1.2.6): the operator's clients get the error at once; a self-registered
+ * client, vouched for by nobody, gets an error page instead, so an unauthenticated visitor is
+ * never bounced to it unseen.
+ */
+export async function refuseAuthorization(
+  c: Context<AppEnv>,
+  target: RedirectTarget,
+  err: unknown,
+  options: { promptNone: boolean; redirectStatus: 302 | 303 },
+): Promise<Response> {
+  if (!(err instanceof OAuthError) || err.rendering.kind !== "json") throw err;
+  const session = await readSession(c);
+  const user = session ? await getUser(c.env, session.sub) : null;
+  if (user) throw asRedirect(err, target, options.redirectStatus);
+  if (options.promptNone) {
+    if (isOperatorClient(target.client)) throw asRedirect(err, target, options.redirectStatus);
+    throw err.renderAs({ kind: "page" });
+  }
+  return showLoginPage(c, target.client, {
+    clientId: target.client.client_id,
+    redirectUri: target.redirectUri,
+    redirectUriProvided: target.redirectUriProvided,
+    state: target.state,
+    error: err.error,
+    description: err.description,
+  });
+}
+
+/**
+ * The error of a refused request, for the client now that the user has signed in
+ * (RFC 9700 §4.11.2): it was held back until then.
+ */
+export function refusalAfterSignIn(refused: RefusedRequest, status: 302 | 303): OAuthError {
+  return new OAuthError(refused.error, refused.description, {
+    rendering: { kind: "redirect", redirectUri: refused.redirectUri, state: refused.state, status },
+  });
+}
+
 /** RFC 6749 §4.1.2 with RFC 9207's `iss`: the code goes back to the client. */
 export async function redirectWithCode(
   c: Context<AppEnv>,
@@ -112,13 +168,13 @@ export async function redirectWithCode(
     authTime: session.authTime,
     expiresAt: now + c.get("config").codeTtl,
   });
-  const location = appendResponseParams(request.redirectUri, {
-    code,
-    state: request.state,
-    iss: c.get("issuer"),
-  });
-  return new Response(null, {
+  return redirectToClient(
+    c,
+    request.redirectUri,
+    [
+      ["code", code],
+      ["state", request.state],
+    ],
     status,
-    headers: { Location: location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" },
-  });
+  );
 }

@@ -1,7 +1,7 @@
 import type { Config } from "../config";
 import { Params } from "../http/params";
 import { type ClientRecord, getClient } from "../storage/clients";
-import { OAuthError } from "./errors";
+import { OAuthError, type OAuthErrorCode } from "./errors";
 import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
 import { parseScope } from "./scope";
@@ -29,6 +29,31 @@ export interface AuthorizationRequest {
   loginHint?: string;
   /** The subject named by a verified id_token_hint: only that user's session may answer. */
   hintedSub?: string;
+}
+
+/** Where an authorization response goes: a client, one of its redirect URIs, its state. */
+export type ClientRedirect = Pick<
+  AuthorizationRequest,
+  "clientId" | "redirectUri" | "redirectUriProvided" | "state"
+>;
+
+/**
+ * An invalid request whose client and redirect URI are valid. Its error goes back to the client
+ * only once the user is signed in (RFC 9700 §4.11.2): until then it waits in the login form.
+ */
+export interface RefusedRequest extends ClientRedirect {
+  error: OAuthErrorCode;
+  description: string;
+}
+
+/**
+ * What waits for the user to sign in: a valid request (answered with a code, after consent), or
+ * a refused one (answered with its error).
+ */
+export type PendingRequest = AuthorizationRequest | RefusedRequest;
+
+export function isRefused(request: PendingRequest): request is RefusedRequest {
+  return "error" in request;
 }
 
 /** The client and redirect URI, established before anything may be sent back to the client. */
@@ -250,7 +275,7 @@ function parseMaxAge(maxAge: string | undefined): number | undefined {
  */
 export async function reloadRedirectTarget(
   env: Env,
-  request: AuthorizationRequest,
+  request: ClientRedirect,
 ): Promise<RedirectTarget> {
   const client = await getClient(env, request.clientId);
   if (!client || !matchRedirectUri(client.metadata.redirect_uris, request.redirectUri)) {

@@ -3,7 +3,7 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { readFormBody } from "../http/params";
 import { readSession } from "../http/session";
-import { asRedirect, continueAuthorization } from "./authorization-flow";
+import { continueAuthorization, refuseAuthorization } from "./authorization-flow";
 import {
   type AuthorizationRequest,
   resolveRedirectTarget,
@@ -36,7 +36,11 @@ authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) =
       );
     }
   } catch (err) {
-    throw asRedirect(err, target, redirectStatus);
+    // RFC 9700 §4.11.2: the error reaches the client only once the user is signed in.
+    return refuseAuthorization(c, target, err, {
+      promptNone: pairs.getAll("prompt").some((p) => p.split(" ").includes("none")),
+      redirectStatus,
+    });
   }
   return continueAuthorization(c, target.client, request, {
     session: await readSession(c),

@@ -1,14 +1,15 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { csrfToken } from "../http/csrf";
-import type { ClientRecord } from "../storage/clients";
+import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import type { UserRecord } from "../storage/users";
 import { renderConsentPage } from "../ui/consent-page";
 import { renderLoginPage } from "../ui/login-page";
 import { formActionSource } from "../ui/render";
 import { describeScopes } from "../ui/scopes";
-import type { AuthorizationRequest } from "./authorization-request";
+import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
 import { sealTicket } from "./interaction-ticket";
+import { cannotProveIdentity } from "./native-client";
 
 /**
  * The login and consent pages of an authorization request: each carries the sealed pending
@@ -17,14 +18,15 @@ import { sealTicket } from "./interaction-ticket";
 export const LOGIN_ACTION = "/authorize/login";
 export const CONSENT_ACTION = "/authorize/consent";
 
+/** The login page for a pending request, or for a refused one whose error waits for sign-in. */
 export async function showLoginPage(
   c: Context<AppEnv>,
   client: ClientRecord,
-  request: AuthorizationRequest,
+  request: PendingRequest,
   failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
 ): Promise<Response> {
   const csrf = csrfToken(c);
-  const username = failure?.username ?? request.loginHint;
+  const username = failure?.username ?? (isRefused(request) ? undefined : request.loginHint);
   return renderLoginPage(
     c,
     {
@@ -36,6 +38,7 @@ export async function showLoginPage(
       ...(failure ? { error: failure.error } : {}),
     },
     {
+      // The form ends in a redirect to the client (a code, or the waiting error).
       formActionOrigins: [request.redirectUri],
       ...(failure ? { status: failure.status } : {}),
       ...(failure?.headers ? { headers: failure.headers } : {}),
@@ -57,6 +60,9 @@ export async function showConsentPage(
       ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
       redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
       scopes: describeScopes(request.scope),
+      resources: request.resource,
+      confirmEveryTime: cannotProveIdentity(client, request.redirectUri),
+      selfRegistered: !isOperatorClient(client),
       userName: user.name ?? user.username,
       request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
       csrf,

@@ -1,5 +1,5 @@
 import { seal, unseal } from "../crypto/seal";
-import type { AuthorizationRequest } from "./authorization-request";
+import type { PendingRequest } from "./authorization-request";
 import { OAuthError } from "./errors";
 
 /**
@@ -9,7 +9,8 @@ import { OAuthError } from "./errors";
  * user who was shown it.
  */
 export interface InteractionTicket {
-  request: AuthorizationRequest;
+  /** A valid request, or a refused one whose error waits for the sign-in (login stage only). */
+  request: PendingRequest;
   /** The browser's CSRF token when the page was rendered. */
   csrf: string;
   /** The user shown the consent page (consent stage only). */

@@ -8,11 +8,17 @@ import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
 import { readSession, startSession } from "../http/session";
 import { rememberConsent } from "../storage/consents";
-import { asRedirect, continueAuthorization, redirectWithCode } from "./authorization-flow";
+import {
+  asRedirect,
+  continueAuthorization,
+  redirectWithCode,
+  refusalAfterSignIn,
+} from "./authorization-flow";
 import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
-import { reloadRedirectTarget } from "./authorization-request";
+import { isRefused, reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "./errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";
+import { cannotProveIdentity } from "./native-client";
 
 /** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
 export const interactionRoutes = new Hono<AppEnv>();
@@ -50,9 +56,12 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
       username,
     });
   }
+  // Signing in always replaces the session: whoever was signed in before, the new cookie names
+  // this user and this moment (OIDC auth_time), and every answer below carries it.
   const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
   await startSession(c, session);
   await rememberDevice(c, username);
+  if (isRefused(ticket.request)) throw refusalAfterSignIn(ticket.request, 303);
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,
@@ -64,7 +73,12 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
 interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
   const { request } = ticket;
-  await reloadRedirectTarget(c.env, request);
+  if (isRefused(request)) {
+    throw new OAuthError("invalid_request", "This form is not a consent form.", {
+      rendering: { kind: "page" },
+    });
+  }
+  const { client } = await reloadRedirectTarget(c.env, request);
   const session = await readSession(c);
   if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
     // The consent was shown to someone else, or the session ended meanwhile.
@@ -86,7 +100,11 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   } catch (err) {
     throw asRedirect(err, request, 303);
   }
-  await rememberConsent(c.env, session.sub, request.clientId, request.scope);
+  // RFC 8252 §8.6: a consent given to a client that cannot prove its identity is not reused,
+  // so it is not stored either.
+  if (!cannotProveIdentity(client, request.redirectUri)) {
+    await rememberConsent(c.env, session.sub, request.clientId, request.scope, request.resource);
+  }
   return redirectWithCode(c, request, session, 303);
 });
 

@@ -7,6 +7,11 @@
  */
 export interface ConsentRecord {
   scopes: string[];
+  /**
+   * RFC 8707 resources (audiences) allowed. Absent in records written before resources were
+   * remembered: those cover no resource, so a request naming one asks again.
+   */
+  resources?: string[];
   /** Seconds since the epoch. */
   updatedAt: number;
 }
@@ -24,21 +29,37 @@ export async function getConsent(
   return env.USERS.get<ConsentRecord>(key(sub, clientId), "json");
 }
 
-/** Whether a remembered consent covers every requested scope. */
-export function consentCovers(consent: ConsentRecord | null, scopes: readonly string[]): boolean {
-  return consent !== null && scopes.every((s) => consent.scopes.includes(s));
+/** What a consent is about: the scopes and the RFC 8707 resources of a request. */
+export interface ConsentScope {
+  scope: readonly string[];
+  resource: readonly string[];
 }
 
-/** Remembers the scopes (added to those already allowed). */
+/**
+ * Whether a remembered consent covers every requested scope and every requested resource: a
+ * token for a resource server the user never allowed is more than they consented to.
+ */
+export function consentCovers(consent: ConsentRecord | null, asked: ConsentScope): boolean {
+  if (consent === null) return false;
+  const resources = consent.resources ?? [];
+  return (
+    asked.scope.every((s) => consent.scopes.includes(s)) &&
+    asked.resource.every((r) => resources.includes(r))
+  );
+}
+
+/** Remembers the scopes and resources (added to those already allowed). */
 export async function rememberConsent(
   env: Env,
   sub: string,
   clientId: string,
   scopes: readonly string[],
+  resources: readonly string[] = [],
 ): Promise<void> {
   const existing = await getConsent(env, sub, clientId);
   const record: ConsentRecord = {
     scopes: [...new Set([...(existing?.scopes ?? []), ...scopes])],
+    resources: [...new Set([...(existing?.resources ?? []), ...resources])],
     updatedAt: Math.floor(Date.now() / 1000),
   };
   await env.USERS.put(key(sub, clientId), JSON.stringify(record), {

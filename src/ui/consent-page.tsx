@@ -7,7 +7,9 @@ import { renderPage, type RenderPageOptions } from "./render";
 /**
  * Asks the signed-in user to let a client have the listed scopes (RFC 6749 §4.1.1 step B,
  * OpenID Connect Core §3.1.2.4). Names who asks, who is asked, what for and where the browser
- * goes next, so that a user can spot a client pretending to be another (RFC 9700 §4.1.4).
+ * goes next, so that a user can spot a client pretending to be another (RFC 9700 §4.1.4), and
+ * the RFC 8707 resources the tokens will be for. For an app that cannot prove its identity
+ * (RFC 8252 §8.6) it says why the user is asked again.
  * Both buttons submit the same form; only the pressed one's `decision` value is sent.
  */
 export function ConsentPage(props: ConsentPageProps) {
@@ -37,7 +39,32 @@ export function ConsentPage(props: ConsentPageProps) {
       ) : (
         <p>It asks for no specific permissions.</p>
       )}
+      {props.resources && props.resources.length > 0 ? (
+        <>
+          <p>For use with these services:</p>
+          <ul class="resources">
+            {props.resources.map((r) => (
+              <li>
+                <code>{r}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {props.confirmEveryTime ? (
+        <p class="alert" role="note" id="confirm-every-time">
+          This is an app on your device. Gatehouse cannot verify which app is asking, so you are
+          asked each time. Allow only if you have just started signing in to{" "}
+          <strong>{props.clientName}</strong> yourself.
+        </p>
+      ) : null}
       {props.clientUri ? <p class="muted">Application website: {props.clientUri}</p> : null}
+      {props.selfRegistered ? (
+        <p class="muted" id="self-registered">
+          This application registered itself with Gatehouse: its name and website are its own
+          claims, not checked by anyone.
+        </p>
+      ) : null}
       <p class="muted">
         Whichever you choose, you will then be sent to <strong>{props.redirectOrigin}</strong>.
       </p>

@@ -56,6 +56,18 @@ export interface ConsentPageProps {
   redirectOrigin: string;
   /** Build with describeScopes(scopes). */
   scopes: ScopeDescription[];
+  /** RFC 8707 resources (the services the tokens will be for), shown as text. */
+  resources?: string[];
+  /**
+   * The client cannot prove which app it is (a native public client, RFC 8252 §8.6): the page
+   * says why it is asked every time, even after the user allowed it before.
+   */
+  confirmEveryTime?: boolean;
+  /**
+   * The client registered itself (RFC 7591) and nobody vouches for it: the page says so
+   * (RFC 7591 §5, RFC 9700 §4.11.2: informing the user helps them decide).
+   */
+  selfRegistered?: boolean;
   /** Who is logged in (name or username). */
   userName: string;
   request: string;

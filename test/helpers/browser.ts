@@ -1,6 +1,8 @@
+import { decodeJwt } from "jose";
 import { expect } from "vitest";
+import { clientAuth, expectTokens } from "./codes";
 import { request } from "./http";
-import type { TestClient, TestUser } from "./fixtures";
+import { createClient, createUser, type TestClient, type TestUser } from "./fixtures";
 import { createPkce } from "./pkce";
 
 /**
@@ -132,4 +134,42 @@ export async function authorizeWithLogin(
   const code = params.get("code");
   expect(code).toBeTruthy();
   return { code: code as string, verifier: pkce.verifier, state, browser, params };
+}
+
+/**
+ * A browser in which `user` (default: a new user) has signed in, through the flow of a client
+ * of its own: it carries a Gatehouse session and nothing else about the client under test.
+ */
+export async function signedInBrowser(user?: TestUser): Promise<{ browser: TestBrowser; user: TestUser }> {
+  const someone = user ?? (await createUser());
+  const { browser } = await authorizeWithLogin(await createClient(), someone);
+  return { browser, user: someone };
+}
+
+/**
+ * The client's side of the code: exchanges it at the token endpoint (with the client's own
+ * authentication) and returns the tokens' subject and the ID token's auth_time.
+ */
+export async function redeemCode(
+  client: TestClient,
+  code: string,
+  verifier: string,
+  options: { redirectUri?: string; send?: typeof request } = {},
+): Promise<{ sub: string; authTime: number | undefined }> {
+  const auth = clientAuth(client);
+  const res = await (options.send ?? request)("/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...auth.headers },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: options.redirectUri ?? client.redirect_uri,
+      ...auth.form,
+    }),
+  });
+  const tokens = await expectTokens(res);
+  const access = decodeJwt(tokens.access_token);
+  const id = tokens.id_token === undefined ? undefined : decodeJwt(tokens.id_token);
+  return { sub: access.sub as string, authTime: id?.auth_time as number | undefined };
 }

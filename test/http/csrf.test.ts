@@ -60,6 +60,30 @@ describe("CSRF on the login and consent forms", () => {
     expect(res.headers.getSetCookie().some((c) => c.includes("session"))).toBe(false);
   });
 
+  it("accepts a form whose cookie another tab replaced only when the browser marks the POST same-origin", async () => {
+    const browser = new TestBrowser();
+    const client = await createClient();
+    const user = await createUser();
+    const { url } = await authorizationRequest(client);
+    // Two pages loaded at once by a browser without the cookie: the second token replaces the first.
+    const pages = await Promise.all([
+      browser.fetch(url).then((r) => r.text()),
+      browser.fetch(url).then((r) => r.text()),
+    ]);
+    const cookie = browser.cookies.get("gatehouse-csrf");
+    const stale = pages.find((p) => parseForm(p).hidden.csrf !== cookie) as string;
+    expect(stale).toBeDefined();
+    const credentials = { username: user.username, password: user.password };
+    for (const site of ["same-site", "none"]) {
+      const res = await browser.submit(stale, credentials, { "Sec-Fetch-Site": site });
+      expect(res.status, site).toBe(403);
+    }
+    expect((await browser.submit(stale, credentials)).status).toBe(403); // no Fetch Metadata
+    const res = await browser.submit(stale, credentials, { "Sec-Fetch-Site": "same-origin" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Allow");
+  });
+
   it("accepts Origin: null (Chromium with Referrer-Policy no-referrer)", async () => {
     const browser = new TestBrowser();
     const { page, user } = await loginPage(browser);

@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { admin, ORIGIN, postForm, request } from "../helpers/http";
 import { expectTokens } from "../helpers/codes";
-import { basicAuthorization, createClient, createUser } from "../helpers/fixtures";
+import { deployment } from "../helpers/deployment";
+import {
+  basicAuthorization,
+  type ClientInformation,
+  createClient,
+  createUser,
+  type TestClient,
+} from "../helpers/fixtures";
 import {
   authorizationRequest,
   authorizeWithLogin,
   redirectParams,
+  signedInBrowser,
   TestBrowser,
 } from "../helpers/browser";
 
@@ -90,39 +98,45 @@ describe("authorization endpoint: client and redirect URI come first", () => {
   });
 });
 
+// RFC 9700 §4.11.2: these errors reach the client once the user is signed in (a session here;
+// the login page first otherwise, see "errors wait for the user to sign in" below).
 describe("authorization endpoint: later errors redirect with error, state and iss", () => {
   it("refuses a missing response_type", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
-    const res = await request(url.replace("response_type=code&", ""));
+    const res = await browser.fetch(url.replace("response_type=code&", ""));
     expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
   });
 
   it("refuses response_type=token", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
-    const res = await request(url.replace("response_type=code", "response_type=token"));
+    const res = await browser.fetch(url.replace("response_type=code", "response_type=token"));
     expectErrorRedirect(res, client.redirect_uri, "unsupported_response_type", state);
   });
 
   it("requires a PKCE challenge from every client", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
-    const res = await request(url.replace(/&code_challenge=[^&]*/, ""));
+    const res = await browser.fetch(url.replace(/&code_challenge=[^&]*/, ""));
     expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
   });
 
   it("refuses the plain PKCE method, and an absent method (which means plain)", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
     expectErrorRedirect(
-      await request(url.replace("code_challenge_method=S256", "code_challenge_method=plain")),
+      await browser.fetch(url.replace("code_challenge_method=S256", "code_challenge_method=plain")),
       client.redirect_uri,
       "invalid_request",
       state,
     );
     expectErrorRedirect(
-      await request(url.replace("&code_challenge_method=S256", "")),
+      await browser.fetch(url.replace("&code_challenge_method=S256", "")),
       client.redirect_uri,
       "invalid_request",
       state,
@@ -131,22 +145,25 @@ describe("authorization endpoint: later errors redirect with error, state and is
 
   it("refuses a challenge that is not an S256 value", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
-    const res = await request(url.replace(/code_challenge=[^&]*/, "code_challenge=short"));
+    const res = await browser.fetch(url.replace(/code_challenge=[^&]*/, "code_challenge=short"));
     expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
   });
 
   it("refuses a scope the client may not ask for", async () => {
     const client = await createClient({ scope: "openid profile" });
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client, { scope: "openid email" });
-    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_scope", state);
+    expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "invalid_scope", state);
   });
 
   it("refuses any other repeated parameter with a redirect", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
     expectErrorRedirect(
-      await request(`${url}&scope=openid`),
+      await browser.fetch(`${url}&scope=openid`),
       client.redirect_uri,
       "invalid_request",
       state,
@@ -155,19 +172,42 @@ describe("authorization endpoint: later errors redirect with error, state and is
 
   it("refuses a resource this deployment does not serve (RFC 8707)", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client, {
       extra: { resource: "https://api.elsewhere.example/" },
     });
-    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_target", state);
+    expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "invalid_target", state);
   });
 
   it("keeps the query of a registered redirect URI and appends to it", async () => {
     const client = await createClient({ redirect_uris: ["https://rp.example/cb?tenant=a"] });
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client);
-    const res = await request(url.replace("response_type=code", "response_type=token"));
+    const res = await browser.fetch(url.replace("response_type=code", "response_type=token"));
     const location = new URL(res.headers.get("Location") as string);
     expect(location.searchParams.get("tenant")).toBe("a");
     expect(location.searchParams.get("state")).toBe(state);
+  });
+});
+
+describe("authorization endpoint: the registered redirect URI's query is kept byte for byte (RFC 6749 §3.1.2)", () => {
+  const registered = "https://rp.example/cb?tenant=a%20b&flag&x=1+2";
+
+  it("in a redirect with a code", async () => {
+    const client = await createClient({ redirect_uris: [registered] });
+    const { browser } = await signedInBrowser();
+    const { url } = await authorizationRequest(client);
+    const consent = await browser.fetch(url);
+    const res = await browser.submit(await consent.text(), { decision: "allow" });
+    expect((res.headers.get("Location") as string).startsWith(`${registered}&code=`)).toBe(true);
+  });
+
+  it("in an error redirect", async () => {
+    const client = await createClient({ redirect_uris: [registered] });
+    const { browser } = await signedInBrowser();
+    const { url } = await authorizationRequest(client);
+    const res = await browser.fetch(url.replace("response_type=code", "response_type=token"));
+    expect((res.headers.get("Location") as string).startsWith(`${registered}&error=`)).toBe(true);
   });
 });
 
@@ -378,10 +418,11 @@ describe("authorization endpoint: login, consent and the code", () => {
 describe("authorization endpoint: what it sends back", () => {
   it("keeps error_description within RFC 6749's character set and reflects no input", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client, {
       extra: { prompt: "\u202eevil\r\n\"quoted\\" },
     });
-    const params = expectErrorRedirect(await request(url), client.redirect_uri, "invalid_request", state);
+    const params = expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "invalid_request", state);
     const description = params.get("error_description") as string;
     expect(description).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
     expect(description).not.toContain("evil");
@@ -395,8 +436,9 @@ describe("authorization endpoint: what it sends back", () => {
 
   it("refuses an overlong nonce", async () => {
     const client = await createClient();
+    const { browser } = await signedInBrowser();
     const { url, state } = await authorizationRequest(client, { nonce: "n".repeat(600) });
-    expectErrorRedirect(await request(url), client.redirect_uri, "invalid_request", state);
+    expectErrorRedirect(await browser.fetch(url), client.redirect_uri, "invalid_request", state);
   });
 });
 
@@ -446,7 +488,7 @@ describe("authorization endpoint: id_token_hint (OIDC Core §3.1.2.1)", () => {
 
   it("refuses a hint that is not an ID token Gatehouse issued to this client", async () => {
     const client = await createClient();
-    const { tokens } = await signedInWithTokens(client);
+    const { browser, tokens } = await signedInWithTokens(client);
     const otherClient = await createClient();
     for (const [target, hint] of [
       [client, "not.a.jwt"],
@@ -454,7 +496,109 @@ describe("authorization endpoint: id_token_hint (OIDC Core §3.1.2.1)", () => {
       [otherClient, tokens.id_token as string],
     ] as const) {
       const { url, state } = await authorizationRequest(target, { extra: { id_token_hint: hint } });
-      expectErrorRedirect(await request(url), target.redirect_uri, "invalid_request", state);
+      expectErrorRedirect(await browser.fetch(url), target.redirect_uri, "invalid_request", state);
     }
+  });
+});
+
+/** A client that registered itself (RFC 7591) on a deployment with REGISTRATION=open. */
+async function selfRegisteredClient(
+  send: (path: string, init?: RequestInit) => Promise<Response>,
+): Promise<TestClient> {
+  const res = await send("/register", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ client_name: "Self-registered", redirect_uris: ["https://self.example/cb"] }),
+  });
+  expect(res.status).toBe(201);
+  const metadata = (await res.json()) as ClientInformation;
+  return { client_id: metadata.client_id, redirect_uri: "https://self.example/cb", metadata };
+}
+
+describe("authorization endpoint: errors wait for the user to sign in (RFC 9700 §4.11.2)", () => {
+  const invalid: ReadonlyArray<[string, (url: string) => string, string]> = [
+    ["response_type=token", (u) => u.replace("response_type=code", "response_type=token"), "unsupported_response_type"],
+    ["no PKCE challenge", (u) => u.replace(/&code_challenge=[^&]*/, ""), "invalid_request"],
+    ["a scope the client may not ask for", (u) => u.replace(/scope=[^&]*/, "scope=openid+admin"), "invalid_scope"],
+    ["a resource not served", (u) => `${u}&resource=${encodeURIComponent("https://api.elsewhere.example/")}`, "invalid_target"],
+    ["an unknown prompt", (u) => `${u}&prompt=bogus`, "invalid_request"],
+  ];
+
+  it("an invalid request from someone not signed in shows the login page, not a redirect", async () => {
+    const client = await createClient();
+    for (const [what, spoil] of invalid) {
+      const { url } = await authorizationRequest(client);
+      const res = await request(spoil(url));
+      expect(res.status, what).toBe(200);
+      expect(res.headers.get("Location"), what).toBeNull();
+      expect(await res.text(), what).toContain('name="password"');
+    }
+  });
+
+  it("signing in on that page sends the error to the client, with the new session", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    for (const [what, spoil, error] of invalid) {
+      const browser = new TestBrowser();
+      const { url, state } = await authorizationRequest(client);
+      const page = await (await browser.fetch(spoil(url))).text();
+      const res = await browser.submit(page, { username: user.username, password: user.password });
+      expect(res.status, what).toBe(303);
+      expectErrorRedirect(res, client.redirect_uri, error, state);
+      // The error redirect carries the session the sign-in started (one way to answer).
+      expect(res.headers.getSetCookie().some((c) => c.startsWith("gatehouse-session=")), what).toBe(true);
+    }
+  });
+
+  it("a wrong password on that page sends nothing to the client", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { url } = await authorizationRequest(client);
+    const page = await (await browser.fetch(url.replace("response_type=code", "response_type=token"))).text();
+    const res = await browser.submit(page, { username: user.username, password: "not the password" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("Location")).toBeNull();
+  });
+
+  it("with prompt=none, an operator's client hears the error at once (OIDC Core §3.1.2.6)", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await request(url.replace(/&code_challenge=[^&]*/, ""));
+    expectErrorRedirect(res, client.redirect_uri, "invalid_request", state);
+  });
+
+  it("a self-registered client is never redirected to for someone not signed in, even with prompt=none", async () => {
+    const send = deployment({ REGISTRATION: "open" });
+    const client = await selfRegisteredClient(send);
+    const { url } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    for (const attempt of [url, url.replace("response_type=code", "response_type=token")]) {
+      const res = await send(attempt);
+      expect(res.headers.get("Location")).toBeNull();
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get("Content-Type")).toMatch(/text\/html/);
+    }
+    // Without prompt=none, the invalid request shows the login page, as for any client.
+    const plain = await send(url.replace("&prompt=none", "").replace("response_type=code", "response_type=token"));
+    expect(plain.status).toBe(200);
+    expect(await plain.text()).toContain('name="password"');
+  });
+
+  it("a self-registered client hears prompt=none errors once the user is signed in", async () => {
+    const send = deployment({ REGISTRATION: "open" });
+    const client = await selfRegisteredClient(send);
+    const user = await createUser();
+    const browser = new TestBrowser(send);
+    await authorizeWithLogin(await createClient(), user, {}, browser);
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("error")).toBe("consent_required");
+    expect(params.get("state")).toBe(state);
+    // Asked interactively, the consent page says that nobody vouches for the client.
+    const consent = await browser.fetch(url.replace("&prompt=none", ""));
+    expect(consent.status).toBe(200);
+    expect(await consent.text()).toContain("registered itself");
   });
 });

@@ -8,7 +8,12 @@ import {
 } from "jose";
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
-import { authorizationRequest, authorizeWithLogin, redirectParams } from "../helpers/browser";
+import {
+  authorizationRequest,
+  authorizeWithLogin,
+  redirectParams,
+  signedInBrowser,
+} from "../helpers/browser";
 import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
 import { createClient, createClientUsing, createUser, type TestClient } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
@@ -101,9 +106,14 @@ describe("authorization server metadata (RFC 8414, OIDC Discovery)", () => {
  */
 describe("what the metadata advertises works", () => {
   /** The authorization request for `client` with `params`, sent to the advertised endpoint. */
-  async function authorize(meta: Metadata, client: TestClient, params: Record<string, string> = {}) {
+  async function authorize(
+    meta: Metadata,
+    client: TestClient,
+    params: Record<string, string> = {},
+    send: (path: string) => Promise<Response> = request,
+  ) {
     const { url, state } = await authorizationRequest(client, { extra: params });
-    const res = await request(`${meta.authorization_endpoint}${new URL(url, ORIGIN).search}`);
+    const res = await send(`${meta.authorization_endpoint}${new URL(url, ORIGIN).search}`);
     return { res, state };
   }
 
@@ -146,6 +156,8 @@ describe("what the metadata advertises works", () => {
     expect(meta.request_parameter_supported).toBe(false);
     expect(meta.request_uri_parameter_supported).toBe(false);
     const client = await createClient();
+    // RFC 9700 §4.11.2: errors reach the client once the user is signed in.
+    const { browser } = await signedInBrowser();
     const refused: [Record<string, string>, string][] = [
       [{ code_challenge_method: "plain" }, "invalid_request"],
       [{ response_type: "token" }, "unsupported_response_type"],
@@ -154,7 +166,7 @@ describe("what the metadata advertises works", () => {
       [{ request_uri: "urn:example:request" }, "request_uri_not_supported"],
     ];
     for (const [params, error] of refused) {
-      const { res, state } = await authorize(meta, client, params);
+      const { res, state } = await authorize(meta, client, params, (p) => browser.fetch(p));
       expect(errorRedirect(meta, client, res, state), JSON.stringify(params)).toBe(error);
     }
   });
@@ -171,7 +183,8 @@ describe("what the metadata advertises works", () => {
     }
     // "create" (OpenID Connect Prompt Create 1.0): user registration, which Gatehouse has not.
     expect(meta.prompt_values_supported).not.toContain("create");
-    const { res, state } = await authorize(meta, client, { prompt: "create" });
+    const { browser } = await signedInBrowser(); // RFC 9700 §4.11.2: errors after sign-in
+    const { res, state } = await authorize(meta, client, { prompt: "create" }, (p) => browser.fetch(p));
     expect(errorRedirect(meta, client, res, state)).toBe("invalid_request");
   });
 

@@ -67,7 +67,9 @@ describe("resource indicators (RFC 8707)", () => {
     });
     expect(narrowedClient.status).toBe(201);
     const info = (await narrowedClient.json()) as { client_id: string };
+    // RFC 9700 §4.11.2: the error reaches the client once the user is signed in.
     const browser = new TestBrowser(send);
+    await authorizeWithLogin(await createClient(), await createUser(), {}, browser);
     const params = new URLSearchParams({
       response_type: "code",
       client_id: info.client_id,

@@ -147,12 +147,33 @@ describe("consent page", () => {
     ]);
   });
 
+  it("lists the resources the tokens will be for (RFC 8707), and none when there are none", async () => {
+    const page = await consentHtml({ resources: ["https://api.example.com", "https://reports.example.com"] });
+    const items = (await select(page, "ul.resources li")).map((li) => plain(li.text));
+    expect(items).toEqual(["https://api.example.com", "https://reports.example.com"]);
+    expect(await select(await consentHtml(), "ul.resources")).toEqual([]);
+  });
+
+  it("says when the application registered itself and nobody checked its claims", async () => {
+    const note = plain((await selectOne(await consentHtml({ selfRegistered: true }), "#self-registered")).text);
+    expect(note).toContain("registered itself");
+    expect(await select(await consentHtml(), "#self-registered")).toEqual([]);
+  });
+
+  it("says why an app that cannot prove its identity is asked every time (RFC 8252 §8.6)", async () => {
+    const note = plain((await selectOne(await consentHtml({ confirmEveryTime: true }), "#confirm-every-time")).text);
+    expect(note).toContain("cannot verify which app is asking");
+    expect(note).toContain("Example App");
+    expect(await select(await consentHtml(), "#confirm-every-time")).toEqual([]);
+  });
+
   it("escapes a hostile client name, user name and scope", async () => {
     const page = await consentHtml({
       clientName: HOSTILE,
       userName: HOSTILE,
       clientUri: HOSTILE,
       scopes: describeScopes([HOSTILE]),
+      resources: [HOSTILE],
     });
     expect(await select(page, "script, img")).toEqual([]);
     expect(plain((await selectOne(page, "h1")).text)).toBe(`${HOSTILE} wants to access your account`);

@@ -1,0 +1,17 @@
+import type { ClientRecord } from "../storage/clients";
+
+/**
+ * RFC 8252 §8.6 (client impersonation): a native app that is a public client (no secret,
+ * token_endpoint_auth_method "none") and receives the response on a loopback or private-use
+ * scheme redirect URI cannot prove which program it is: any local program can use its
+ * client_id and listen there. Its requests are therefore never approved silently from a
+ * remembered consent; the user confirms each time. A public client whose redirect URI is an
+ * https URI is reached at that exact address, which identifies it (§8.6: claimed https URIs),
+ * and a confidential client proves itself at the token endpoint.
+ */
+export function cannotProveIdentity(client: ClientRecord, redirectUri: string): boolean {
+  if (client.metadata.token_endpoint_auth_method !== "none") return false;
+  // Anything but https is http on a loopback host (RFC 8252 §7.3, the only http registration
+  // allows) or a private-use scheme (§7.1).
+  return !/^https:\/\//i.test(redirectUri);
+}

@@ -1,0 +1,151 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  authorizationRequest,
+  authorizeWithLogin,
+  redeemCode,
+  redirectParams,
+  TestBrowser,
+} from "../helpers/browser";
+import { deployment } from "../helpers/deployment";
+import { createClient, createUser } from "../helpers/fixtures";
+import { request } from "../helpers/http";
+
+/**
+ * A person who allowed an application once comes back: on another device, then again on the
+ * same one. Gatehouse remembers the consent, and after one sign-in the browser stays signed in.
+ */
+describe("journey: a returning user", () => {
+  it("signs in from a new browser, goes straight back to the app, and stays signed in", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    await authorizeWithLogin(client, user); // the first visit, on another device: Allow
+
+    const browser = new TestBrowser();
+    const { url, pkce } = await authorizationRequest(client);
+    const login = await browser.fetch(url);
+    expect(login.status).toBe(200);
+    const back = await browser.submit(await login.text(), {
+      username: user.username,
+      password: user.password,
+    });
+    // The consent is remembered: no consent page, straight back with a code…
+    expect(back.status).toBe(303);
+    const code = redirectParams(back, client.redirect_uri).get("code") as string;
+    expect((await redeemCode(client, code, pkce.verifier)).sub).toBe(user.sub);
+    // …and the browser now holds a session: the app can check silently.
+    expect(browser.cookies.has("gatehouse-session")).toBe(true);
+    const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await browser.fetch(silent.url);
+    expect(res.status).toBe(302);
+    const silentCode = redirectParams(res, client.redirect_uri).get("code") as string;
+    expect((await redeemCode(client, silentCode, silent.pkce.verifier)).sub).toBe(user.sub);
+  });
+
+  it("comes back in the same browser and sees no page at all: one request, a code", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    await authorizeWithLogin(client, user);
+    const browser = new TestBrowser();
+    await authorizeWithLogin(client, user, {}, browser); // signs in here; consent remembered
+
+    const again = await authorizationRequest(client);
+    const res = await browser.fetch(again.url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("state")).toBe(again.state);
+    const code = params.get("code") as string;
+    expect((await redeemCode(client, code, again.pkce.verifier)).sub).toBe(user.sub);
+  });
+
+  it("in the benchmark's hot flow (session + remembered consent), each authorization is one request", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    await authorizeWithLogin(client, user);
+    let requests = 0;
+    const browser = new TestBrowser((path, init) => {
+      requests += 1;
+      return request(path, init);
+    });
+    await authorizeWithLogin(client, user, {}, browser); // login page + sign-in: two requests
+    expect(requests).toBe(2);
+
+    const rounds = 5;
+    for (let i = 0; i < rounds; i++) {
+      const { url } = await authorizationRequest(client);
+      const res = await browser.fetch(url);
+      expect(res.status).toBe(302);
+      expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+    }
+    expect(requests).toBe(2 + rounds);
+  });
+});
+
+describe("journey: an app checks silently whether the user is signed in (prompt=none)", () => {
+  it("a signed-in user is sent back with a code, without seeing a page", async () => {
+    const client = await createClient();
+    const user = await createUser();
+    await authorizeWithLogin(client, user); // consent given on another device
+    const browser = new TestBrowser();
+    await authorizeWithLogin(client, user, {}, browser);
+
+    const { url, state, pkce } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await browser.fetch(url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("state")).toBe(state);
+    const code = params.get("code") as string;
+    expect((await redeemCode(client, code, pkce.verifier)).sub).toBe(user.sub);
+  });
+
+  it("someone not signed in is sent back with login_required, without seeing a page", async () => {
+    const client = await createClient();
+    const { url, state } = await authorizationRequest(client, { extra: { prompt: "none" } });
+    const res = await new TestBrowser().fetch(url);
+    expect(res.status).toBe(302);
+    const params = redirectParams(res, client.redirect_uri);
+    expect(params.get("error")).toBe("login_required");
+    expect(params.get("state")).toBe(state);
+    expect(params.get("code")).toBeNull();
+  });
+});
+
+/** Wraps a binding so that every method call on it is counted by name ("USERS.get"). */
+function counted<T extends object>(name: string, binding: T, calls: string[]): T {
+  return new Proxy(binding, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(`${name}.${String(prop)}`);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+describe("journey: the hot path costs what DESIGN.md budgets", () => {
+  it("an authorization with a session and a remembered consent calls no Durable Object and reads client, user and consent once each", async () => {
+    const calls: string[] = [];
+    const send = deployment({
+      CLIENTS: counted("CLIENTS", env.CLIENTS, calls),
+      USERS: counted("USERS", env.USERS, calls),
+      TOKENS: counted("TOKENS", env.TOKENS, calls),
+      USER_OBJECTS: counted("USER_OBJECTS", env.USER_OBJECTS, calls),
+      KEYS: counted("KEYS", env.KEYS, calls),
+      THROTTLE: counted("THROTTLE", env.THROTTLE, calls),
+    });
+    const client = await createClient();
+    const user = await createUser();
+    const browser = new TestBrowser(send);
+    await authorizeWithLogin(client, user, {}, browser);
+    const warm = await browser.fetch((await authorizationRequest(client)).url);
+    expect(warm.status).toBe(302); // keys imported, isolate warm
+
+    calls.length = 0;
+    const res = await browser.fetch((await authorizationRequest(client)).url);
+    expect(res.status).toBe(302);
+    expect(redirectParams(res, client.redirect_uri).get("code")).toBeTruthy();
+    expect(calls.sort()).toEqual(["CLIENTS.get", "USERS.get", "USERS.get"]);
+  });
+});
