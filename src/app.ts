@@ -5,7 +5,7 @@ import { getConfig, issuerFor } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { onError } from "./http/on-error";
 import { authorizeRoutes } from "./oauth/authorize";
-import { OAuthError } from "./oauth/errors";
+import { OAuthError } from "./protocol/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { introspectRoutes } from "./oauth/introspect";
 import { metadataRoutes } from "./oauth/metadata";

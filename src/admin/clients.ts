@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { securityEvent } from "../http/security-events";
 import { revokeClientGrants } from "../storage/client-grants";
 import { deleteClient, getClient, listClients } from "../storage/clients";

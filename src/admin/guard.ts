@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
 import { readBearerToken } from "../http/bearer";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="gatehouse-admin"' };
 

@@ -1,6 +1,6 @@
 import { vValidator } from "@hono/valibot-validator";
 import * as v from "valibot";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 
 /** `?limit=&cursor=` of the list endpoints; KV lists at most 1000 keys per call. */
 export const pageQuery = vValidator(

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
-import { OAuthError } from "../oauth/errors";
-import { formatScope } from "../oauth/scope";
+import { OAuthError } from "../protocol/errors";
+import { formatScope } from "../protocol/scope";
 import { securityEvent } from "../http/security-events";
 import type { GrantRecord } from "../storage/grant-types";
 import { closeUserGrants, listUserGrants, revokeUserGrants } from "../storage/grants";

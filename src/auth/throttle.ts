@@ -14,7 +14,7 @@
  * attempt the other key refused. A failed password needs no call; a success one per key.
  */
 import { securityEvent } from "../http/security-events";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { normaliseUsername } from "../storage/users";
 import { recordSuccess, reserveAttempt, withdrawAttempt } from "../storage/throttles";
 import type { ThrottleKind } from "./throttle-policy";

@@ -1,5 +1,5 @@
 import { bodyLimit } from "hono/body-limit";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 
 /** Every body Gatehouse accepts (forms, token requests, client metadata) is a few KiB at most. */
 const MAX_BODY_BYTES = 64 * 1024;

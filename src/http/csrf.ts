@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { randomToken } from "../crypto/random";
 import { timingSafeEqual } from "../crypto/timing-safe";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import type { AppEnv } from "./app-env";
 import { readCookie, writeCookie } from "./cookies";
 

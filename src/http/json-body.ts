@@ -1,7 +1,7 @@
 import { vValidator } from "@hono/valibot-validator";
 import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
-import { OAuthError, type OAuthErrorCode } from "../oauth/errors";
+import { OAuthError, type OAuthErrorCode } from "../protocol/errors";
 import type { AppEnv } from "./app-env";
 import { limitBody } from "./body-limit";
 import { mediaType } from "./media-type";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
 import { redirectToClient } from "../oauth/authorization-response";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { renderErrorPage } from "../ui/error-page";
 import type { AppEnv } from "./app-env";
 

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { mediaType } from "./media-type";
 
 /** RFC 8707 §2: `resource` may be sent more than once; every other parameter at most once. */

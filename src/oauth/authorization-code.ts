@@ -1,5 +1,5 @@
 import { seal, unseal } from "../crypto/seal";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /**
  * What an authorization code carries (RFC 6749 §4.1.2: bound to client, redirect URI, PKCE

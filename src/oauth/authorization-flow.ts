@@ -13,7 +13,7 @@ import type {
   RefusedRequest,
 } from "./authorization-request";
 import { redirectToClient } from "./authorization-response";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 import { cannotProveIdentity } from "./native-client";
 
 /** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */

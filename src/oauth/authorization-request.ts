@@ -1,10 +1,10 @@
 import type { Config } from "../config";
 import { Params } from "../http/params";
 import { type ClientRecord, getClient } from "../storage/clients";
-import { OAuthError, type OAuthErrorCode } from "./errors";
+import { OAuthError, type OAuthErrorCode } from "../protocol/errors";
 import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
-import { parseScope } from "./scope";
+import { parseScope } from "../protocol/scope";
 
 /** Generous for opaque or JWT-shaped values; a redirect URL must stay well under 8 KiB. */
 const MAX_STATE_LENGTH = 2048;

@@ -10,7 +10,7 @@ import {
   validateAuthorizationRequest,
 } from "./authorization-request";
 import { idTokenHintSubject } from "../tokens/id-token-hint";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /**
  * The authorization endpoint, RFC 6749 §3.1: GET, and POST with a form body (§3.1: "MUST

@@ -11,7 +11,7 @@ import {
   getClient,
   verifyClientSecret,
 } from "../storage/clients";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /** What the client presented, before anything was looked up. */
 export type ClientCredentials =

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { jsonObject } from "../http/json-body";
 import { isLocalHostname, type Config } from "../config";
 import type { ClientMetadata, TokenEndpointAuthMethod } from "../storage/clients";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = [

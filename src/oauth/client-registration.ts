@@ -12,7 +12,7 @@ import {
   type ClientRegistrant,
 } from "../storage/clients";
 import { parseClientMetadata } from "./client-metadata";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /** RFC 7591 §3.2.1: the client identifier, the secret when one was issued, and the metadata. */
 export type ClientInformationResponse = ClientMetadata & {

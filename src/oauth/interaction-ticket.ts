@@ -1,6 +1,6 @@
 import { seal, unseal } from "../crypto/seal";
 import type { PendingRequest } from "./authorization-request";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /**
  * A pending authorization request travelling through the login and consent forms as a hidden

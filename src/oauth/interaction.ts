@@ -16,7 +16,7 @@ import {
 } from "./authorization-flow";
 import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
 import { isRefused, reloadRedirectTarget } from "./authorization-request";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
 

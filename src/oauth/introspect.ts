@@ -10,9 +10,9 @@ import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 import { mayIntrospect } from "./introspection-policy";
-import { formatScope } from "./scope";
+import { formatScope } from "../protocol/scope";
 
 /** RFC 7662 §2.2: the introspection response. */
 export type IntrospectionResponse =

@@ -1,7 +1,7 @@
 // Proof Key for Code Exchange (RFC 7636), S256 only (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).
 import { sha256 } from "../crypto/hash";
 import { timingSafeEqual } from "../crypto/timing-safe";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /** RFC 7636 §4.1: code-verifier = 43*128unreserved, unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~". */
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;

@@ -6,7 +6,7 @@ import { readBearerToken } from "../http/bearer";
 import { jsonBody, jsonObject } from "../http/json-body";
 import { NO_STORE } from "../http/on-error";
 import { clientInformationResponse, registerClient } from "./client-registration";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 /**
  * Dynamic client registration, RFC 7591 §3, governed by REGISTRATION:

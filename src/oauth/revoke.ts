@@ -11,7 +11,7 @@ import { revokeGrant, revokeRefreshToken } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 import { markInvalidToken } from "./token-throttle";
 
 export const revokeRoutes = new Hono<AppEnv>();

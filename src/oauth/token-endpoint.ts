@@ -8,7 +8,7 @@ import { type Params, readParams } from "../http/params";
 import type { ClientRecord } from "../storage/clients";
 import type { TokenResponse } from "../tokens/issue";
 import { authenticateClient } from "./client-authentication";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 import { authorizationCodeGrant } from "./grants/authorization-code";
 import { refreshTokenGrant } from "./grants/refresh-token";
 

@@ -15,7 +15,7 @@ import { countFailure, lockedFor } from "../auth/failure-throttle";
 import { addressKey } from "../auth/throttle";
 import type { AppEnv } from "../http/app-env";
 import { securityEvent } from "../http/security-events";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 const invalidTokenSeen = new WeakSet<Context>();
 

@@ -9,7 +9,7 @@ import { getGrantStatus } from "../storage/grants";
 import { getUser } from "../storage/users";
 import { standardClaims } from "../tokens/issue";
 import { getVerificationKeys } from "../tokens/keys";
-import { OAuthError } from "./errors";
+import { OAuthError } from "../protocol/errors";
 
 type UserinfoEnv = AppEnv & { Variables: AccessTokenVariables };
 

@@ -1,6 +1,6 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
 import { bearerChallenge } from "./www-authenticate";
 

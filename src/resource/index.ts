@@ -22,5 +22,5 @@ export {
   type VerifiedAccessToken,
   type VerifyAccessTokenOptions,
 } from "../tokens/verify-access-token";
-export { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../tokens/jwt-profile";
-export { OAuthError } from "../oauth/errors";
+export { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
+export { OAuthError } from "../protocol/errors";

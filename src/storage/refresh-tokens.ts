@@ -3,7 +3,7 @@
 import { sha256 } from "../crypto/hash";
 import { randomToken } from "../crypto/random";
 import { seal, unseal } from "../crypto/seal";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 
 /**
  * A refresh token is `<sub>.<grantId>.<secret>`:

@@ -13,7 +13,7 @@ import { listJsonPage, type PageOptions } from "./kv-page";
 import { jsonObject } from "../http/json-body";
 import { NewPasswordSchema, hashPassword, type PasswordHash } from "../auth/password";
 import { randomToken } from "../crypto/random";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { forgetConsents } from "./consents";
 
 export interface UserRecord {

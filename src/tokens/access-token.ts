@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 import { getConfig } from "../config";
 import { randomToken } from "../crypto/random";
-import { ACCESS_TOKEN_TYP } from "./jwt-profile";
+import { ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 import { getSigningKey } from "./keys";
 
 export interface AccessTokenClaims {

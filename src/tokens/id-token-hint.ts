@@ -1,5 +1,5 @@
 import { compactVerify, decodeProtectedHeader } from "jose";
-import { OAuthError } from "../oauth/errors";
+import { OAuthError } from "../protocol/errors";
 import { ID_TOKEN_ALG } from "./id-token";
 import { getVerificationKeys } from "./keys";
 

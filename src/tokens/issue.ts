@@ -1,5 +1,5 @@
 // The one place that turns a grant decision into a token response; every grant type calls it.
-import { formatScope } from "../oauth/scope";
+import { formatScope } from "../protocol/scope";
 import type { UserRecord } from "../storage/users";
 import { issueAccessToken } from "./access-token";
 import { type StandardClaimValue, issueIdToken } from "./id-token";

@@ -1,6 +1,6 @@
 // Gatehouse's own access tokens, read back by revocation and introspection.
 import { compactVerify } from "jose";
-import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "./jwt-profile";
+import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 import type { AccessTokenPayload } from "./access-token";
 import { getVerificationKeys } from "./keys";
 

@@ -1,6 +1,6 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { OAuthError } from "../oauth/errors";
-import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "./jwt-profile";
+import { OAuthError } from "../protocol/errors";
+import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 
 /**
  * Verifies RFC 9068 access tokens for a resource server. Depends on jose and OAuthError only,

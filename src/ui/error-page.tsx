@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
-import type { OAuthError, OAuthErrorCode } from "../oauth/errors";
+import type { OAuthError, OAuthErrorCode } from "../protocol/errors";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
 import { parseClientMetadata, redirectUriProblem } from "../../src/oauth/client-metadata";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 
 // Unit tests of the metadata rules; test/admin/clients.test.ts sends the violations over HTTP.
 const config = getConfig(env);

@@ -21,7 +21,7 @@ import {
   assertLoginAllowed,
   recordLoginResult,
 } from "../../src/auth/throttle";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import { normaliseUsername } from "../../src/storage/users";
 import { uniqueIp } from "../helpers/addresses";
 

@@ -4,7 +4,7 @@ import { sha256 } from "../../src/crypto/hash";
 import { randomToken } from "../../src/crypto/random";
 import { Params } from "../../src/http/params";
 import { parseClientCredentials } from "../../src/oauth/client-authentication";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import { type ClientRecord, putClient } from "../../src/storage/clients";
 import {
   clientAuth,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import { isValidCodeChallenge, isValidCodeVerifier, s256, verifyPkce } from "../../src/oauth/pkce";
 
 // RFC 7636 Appendix B.

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { randomToken } from "../../src/crypto/random";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import {
   closeUserGrants,
   getCurrentRefreshToken,

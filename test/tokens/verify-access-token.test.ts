@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import { issueAccessToken } from "../../src/tokens/access-token";
 import { issueIdToken } from "../../src/tokens/id-token";
-import { ACCESS_TOKEN_ALGS } from "../../src/tokens/jwt-profile";
+import { ACCESS_TOKEN_ALGS } from "../../src/protocol/jwt-profile";
 import { getSigningKey, getVerificationKeys } from "../../src/tokens/keys";
 import {
   verifyAccessToken,

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/http/app-env";
-import { OAuthError } from "../../src/oauth/errors";
+import { OAuthError } from "../../src/protocol/errors";
 import {
   describeScopes,
   renderConsentPage,

@@ -10,7 +10,7 @@ import { newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { openCode } from "../authorization-code";
-import { OAuthError } from "../errors";
+import { OAuthError } from "../../protocol/errors";
 import { verifyPkce } from "../pkce";
 
 /**

@@ -14,8 +14,8 @@ import {
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
 import { getSigningKey } from "../../tokens/keys";
-import { OAuthError } from "../errors";
-import { parseScope } from "../scope";
+import { OAuthError } from "../../protocol/errors";
+import { parseScope } from "../../protocol/scope";
 
 /**
  * Rotates the refresh token in one call to the user's Durable Object, which also decides reuse
