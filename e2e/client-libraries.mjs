@@ -119,13 +119,28 @@ async function oauth4webapiFlow(t, page, { method, registeredRedirect, redirectU
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token, "the refresh token rotates");
   await assertAccessToken(refreshed.access_token);
 
-  // RFC 9700 §4.14.2: the rotated-out refresh token is refused (invalid_grant, RFC 6749 §5.2).
-  await assert.rejects(refresh(tokens.refresh_token), { name: "ResponseBodyError", error: "invalid_grant" });
+  const refused = { name: "ResponseBodyError", error: "invalid_grant" };
+  if (method === "none") {
+    // RFC 9700 §4.14.2: a public client cannot authenticate, so any second use of a rotated-out
+    // refresh token may be a thief's: refused (RFC 6749 §5.2), and the grant ends.
+    await assert.rejects(refresh(tokens.refresh_token), refused);
+    await assert.rejects(refresh(refreshed.refresh_token), refused, "the grant ended with the reuse");
+    return;
+  }
+  // A confidential client that retries with the token it just rotated (its response was lost)
+  // gets the same successor within REFRESH_TOKEN_REUSE_GRACE, not a revoked grant.
+  const retried = await refresh(tokens.refresh_token);
+  assert.equal(retried.refresh_token, refreshed.refresh_token, "a retry gets the same successor");
+  // Two rotations later the first token is no longer the immediate predecessor: refused, and
+  // the whole grant ends (RFC 9700 §4.14.2).
+  const next = await refresh(refreshed.refresh_token);
+  await assert.rejects(refresh(tokens.refresh_token), refused);
+  await assert.rejects(refresh(next.refresh_token), refused, "the grant ended with the reuse");
 }
 
 export const tests = [
   {
-    name: "oauth4webapi, client_secret_basic: discovery, PKCE, code, ID token, RFC 9068 access token against the JWKS, /api/me, refresh; the old refresh token is refused",
+    name: "oauth4webapi, client_secret_basic: discovery, PKCE, code, ID token, RFC 9068 access token against the JWKS, /api/me, refresh; a retry with the rotated-out token gets the same successor, an older one is refused and ends the grant",
     run: (t, page) =>
       oauth4webapiFlow(t, page, {
         method: "client_secret_basic",

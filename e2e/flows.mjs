@@ -210,7 +210,9 @@ export const tests = [
       const refused = page.waitForEvent("console", (m) => m.text().includes("frame-ancestors"));
       await page.goto(framer);
       await refused;
-      const frame = page.frame({ name: "victim" });
+      // Found through the iframe element: the blocked frame's own name may not be set yet when
+      // the console message arrives.
+      const frame = page.frameLocator('iframe[name="victim"]');
       assert.equal(await frame.locator('input[name="password"]').count(), 0, "no login form inside the frame");
     },
   },
