@@ -4,6 +4,7 @@ import { clientInformationResponse, registerClient } from "../oauth/client-regis
 import { OAuthError } from "../oauth/errors";
 import { deleteClient, getClient, listClients } from "../storage/clients";
 import { jsonBody, jsonObject } from "../http/json-body";
+import { securityEvent } from "../http/security-events";
 import { pageQuery } from "./pagination";
 
 // The fields themselves are checked by parseClientMetadata (the same rules as POST /register);
@@ -21,6 +22,7 @@ export const clientAdminRoutes = new Hono<AppEnv>()
       c.req.valid("json"),
       "operator",
     );
+    securityEvent("admin.action", { action: "client.create", target: record.client_id });
     return c.json(clientInformationResponse(record, clientSecret), 201);
   })
   .get("/", pageQuery, async (c) => {
@@ -38,5 +40,6 @@ export const clientAdminRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     if (!(await deleteClient(c.env, c.req.param("id")))) throw noSuchClient();
+    securityEvent("admin.action", { action: "client.delete", target: c.req.param("id") });
     return c.body(null, 204);
   });

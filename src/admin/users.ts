@@ -10,6 +10,7 @@ import {
   publicUser,
 } from "../storage/users";
 import { jsonBody } from "../http/json-body";
+import { securityEvent } from "../http/security-events";
 import { pageQuery } from "./pagination";
 
 const noSuchUser = () => new OAuthError("not_found", "No such user");
@@ -18,6 +19,7 @@ const noSuchUser = () => new OAuthError("not_found", "No such user");
 export const userAdminRoutes = new Hono<AppEnv>()
   .post("/", ...jsonBody(NewUserSchema, "invalid_request"), async (c) => {
     const user = await createUser(c.env, c.req.valid("json"));
+    securityEvent("admin.action", { action: "user.create", target: user.sub });
     return c.json(publicUser(user), 201);
   })
   .get("/", pageQuery, async (c) => {
@@ -35,5 +37,6 @@ export const userAdminRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     if (!(await deleteUser(c.env, c.req.param("id")))) throw noSuchUser();
+    securityEvent("admin.action", { action: "user.delete", target: c.req.param("id") });
     return c.body(null, 204);
   });
