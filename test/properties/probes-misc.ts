@@ -32,20 +32,25 @@ export interface RegisterRecipe {
   ip: number;
 }
 
+/** Valid metadata, with a few fields replaced now and then (each mostly left alone). */
+const metadataOverlay = fc.record({
+  redirect_uris: sometimes(fc.oneof(fc.array(fc.oneof(fc.constantFrom(...REDIRECTS), garbage), { maxLength: 3 }), value)),
+  token_endpoint_auth_method: sometimes(fc.oneof(fc.constantFrom("none", "client_secret_post", "private_key_jwt", "NONE"), value)),
+  grant_types: sometimes(fc.oneof(fc.constant(["refresh_token"]), fc.array(garbage, { maxLength: 2 }), value)),
+  client_name: sometimes(value),
+  scope: sometimes(fc.oneof(fc.constantFrom("openid", "openid admin", ""), value)),
+  jwks_uri: sometimes(value),
+});
+
 export const registerRecipe: fc.Arbitrary<RegisterRecipe> = fc.record({
   closed: fc.nat({ max: 9 }).map((n) => n === 0),
-  fields: fc.record(
-    {
-      redirect_uris: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...REDIRECTS), garbage), { maxLength: 3 }), value),
-      token_endpoint_auth_method: fc.oneof(fc.constantFrom("none", "client_secret_basic", "client_secret_post", "private_key_jwt"), value),
-      grant_types: fc.oneof(fc.constant(["authorization_code", "refresh_token"]), fc.array(garbage, { maxLength: 2 }), value),
-      client_name: value,
-      scope: fc.oneof(fc.constantFrom("openid", "openid admin"), value),
-      jwks_uri: value,
-    },
-    { requiredKeys: [] },
-  ),
-  encoding: fc.constantFrom("json", "json", "json", "form", "raw", "json-text"),
+  fields: metadataOverlay.map((overlay) => ({
+    client_name: "generated",
+    redirect_uris: ["https://app.example/cb"],
+    grant_types: ["authorization_code", "refresh_token"],
+    ...Object.fromEntries(Object.entries(overlay).filter(([, v]) => v !== null)),
+  })),
+  encoding: fc.constantFrom("json", "json", "json", "json", "json", "form", "raw", "json-text"),
   raw: garbage,
   bearer: sometimes(garbage),
   ip: fc.nat({ max: 4095 }),
