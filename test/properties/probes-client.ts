@@ -89,48 +89,56 @@ function authenticate(d: Draft, world: World, client: TestClient, mode: AuthMode
   breaks(d, `client authentication ${mode}`);
 }
 
-export interface TokenRecipe {
+/** What every client-side recipe has: which pooled value, altered how, sent by which client. */
+interface Presented {
   clean: boolean;
-  grant: "code" | "refresh" | "unknown";
   idx: number;
   valueTwist: Twist | null;
   asOther: number | null;
   auth: AuthMode;
   authTwist: Twist;
   n: number;
-  verifier: "ok" | "twisted" | "missing" | "fresh";
-  redirect: "ok" | "missing" | "twisted" | "other-registered";
-  grantType: string | null;
-  scope: "none" | "openid" | "wider" | "junk";
-  resource: boolean;
-  repeat: number | null;
   junk: string;
   shape: BodyShape;
   bytes: Uint8Array;
-  method: "POST" | "GET" | "PUT";
   ip: number;
 }
 
-export const tokenRecipe: fc.Arbitrary<TokenRecipe> = fc.record({
+const presented = {
   clean,
-  grant: fc.constantFrom("code", "code", "refresh", "refresh", "unknown"),
   idx: fc.nat(),
   valueTwist: sometimes(twist),
   asOther: sometimes(fc.nat()),
   auth: authMode,
   authTwist: twist,
   n: fc.nat(),
+  junk: garbage,
+  shape: bodyShape,
+  bytes: fc.uint8Array({ maxLength: 32 }),
+  ip: fc.nat({ max: 4095 }),
+};
+
+export interface TokenRecipe extends Presented {
+  grant: "code" | "refresh" | "unknown";
+  verifier: "ok" | "twisted" | "missing" | "fresh";
+  redirect: "ok" | "missing" | "twisted" | "other-registered";
+  grantType: string | null;
+  scope: "none" | "openid" | "wider" | "junk";
+  resource: boolean;
+  repeat: number | null;
+  method: "POST" | "GET" | "PUT";
+}
+
+export const tokenRecipe: fc.Arbitrary<TokenRecipe> = fc.record({
+  ...presented,
+  grant: fc.constantFrom("code", "code", "refresh", "refresh", "unknown"),
   verifier: fc.constantFrom("ok", "ok", "ok", "twisted", "missing", "fresh"),
   redirect: fc.constantFrom("ok", "ok", "ok", "missing", "twisted", "other-registered"),
   grantType: sometimes(fc.oneof(fc.constantFrom("password", "client_credentials", "implicit", "AUTHORIZATION_CODE", "refresh_token ", "urn:ietf:params:oauth:grant-type:token-exchange"), garbage)),
   scope: fc.constantFrom("none", "none", "none", "openid", "wider", "junk"),
   resource: fc.nat({ max: 11 }).map((n) => n === 0),
   repeat: sometimes(fc.nat()),
-  junk: garbage,
-  shape: bodyShape,
-  bytes: fc.uint8Array({ maxLength: 32 }),
   method: fc.constantFrom("POST", "POST", "POST", "POST", "POST", "POST", "GET", "PUT"),
-  ip: fc.nat({ max: 4095 }),
 });
 
 const pick = <T>(list: T[], i: number): T | undefined => list[i % Math.max(list.length, 1)];
@@ -219,42 +227,21 @@ export function tokenProbe(world: World, recipe: TokenRecipe): Sent {
   };
 }
 
-export interface TokenUseRecipe {
-  clean: boolean;
+export interface TokenUseRecipe extends Presented {
   endpoint: "revoke" | "introspect" | "userinfo" | "api";
   kind: "refresh" | "access" | "junk";
-  idx: number;
-  valueTwist: Twist | null;
-  asOther: number | null;
-  auth: AuthMode;
-  authTwist: Twist;
-  n: number;
   hint: string | null;
   scheme: "Bearer" | "bearer" | "Basic" | "two-spaces" | "none" | "query" | "form";
   method: "GET" | "POST";
-  junk: string;
-  shape: BodyShape;
-  bytes: Uint8Array;
-  ip: number;
 }
 
 export const tokenUseRecipe: fc.Arbitrary<TokenUseRecipe> = fc.record({
-  clean,
+  ...presented,
   endpoint: fc.constantFrom("revoke", "introspect", "userinfo", "userinfo", "api"),
   kind: fc.constantFrom("refresh", "access", "access", "junk"),
-  idx: fc.nat(),
-  valueTwist: sometimes(twist),
-  asOther: sometimes(fc.nat()),
-  auth: authMode,
-  authTwist: twist,
-  n: fc.nat(),
   hint: sometimes(fc.oneof(fc.constantFrom("refresh_token", "access_token", "id_token"), garbage)),
   scheme: fc.constantFrom("Bearer", "Bearer", "Bearer", "bearer", "Basic", "two-spaces", "none", "query", "form"),
   method: fc.constantFrom("GET", "POST"),
-  junk: garbage,
-  shape: bodyShape,
-  bytes: fc.uint8Array({ maxLength: 32 }),
-  ip: fc.nat({ max: 4095 }),
 });
 
 /** /revoke, /introspect (client-authenticated), /userinfo and /api/me (bearer) with a token. */
