@@ -150,9 +150,12 @@ it(`${REQUESTS} generated requests across every endpoint: no 5xx, nothing issued
     JSON.stringify(tally.statuses),
   );
   expect(tally.sent).toBeGreaterThanOrEqual(REQUESTS);
-  // The invariants bite only if valid requests were among the generated ones.
+  // The invariants bite only if valid requests were among the generated ones and succeeded.
   expect(tally.codesIssued).toBeGreaterThan(0);
   expect(tally.tokensIssued).toBeGreaterThan(0);
+  for (const success of ["/userinfo 200", "/api/me 200", "/introspect 200", "/revoke 200", "/register 201", "/admin/clients 201"]) {
+    expect(tally.statuses[success] ?? 0, success).toBeGreaterThan(0);
+  }
 
   const stored = await storedEntries();
   expect(stored.length).toBeGreaterThan(0);
