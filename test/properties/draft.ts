@@ -6,6 +6,7 @@
  * valid request may yield a code, a token, an active introspection or an admin answer.
  */
 import fc from "fast-check";
+import type { TestClient } from "../helpers/fixtures";
 
 export interface Draft {
   method: string;
@@ -205,7 +206,7 @@ export interface Sent {
   /** Another Worker configuration to send it to (an open-registration deployment). */
   via?: (path: string, init: RequestInit) => Promise<Response>;
   /** The clients whose registered redirect URIs a Location may point at. */
-  redirectClients: { client_id: string; metadata: { redirect_uris: string[] } }[];
+  redirectClients: Pick<TestClient, "metadata">[];
   /** Whether this request may yield a code (in a redirect). */
   mayIssueCode: boolean;
   /** Endpoint-specific invariants, run after the shared ones: a violation, or null. */

@@ -102,7 +102,7 @@ function judge(world: World, tally: Tally, s: Sent, res: Response, text: string)
       addSecret(world, "code", code);
       s.onCode?.(code);
     }
-    const registered = s.redirectClients.some((c) => isRegisteredTarget(c as never, location));
+    const registered = s.redirectClients.some((c) => isRegisteredTarget(c, location));
     if (!registered && !(isOwnPage(location) && !carriesCode(location))) {
       return `a redirect to ${location}, not a registered redirect URI of the request's client`;
     }

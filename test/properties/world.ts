@@ -169,7 +169,7 @@ const RESPONSE_PARAMS = new Set(["code", "state", "iss", "error", "error_descrip
  * §7.3's one exception: a loopback IP literal over http may carry any port. (The world's
  * redirect URIs have no query of their own.)
  */
-export function isRegisteredTarget(client: TestClient, location: string): boolean {
+export function isRegisteredTarget(client: Pick<TestClient, "metadata">, location: string): boolean {
   const portless = location.replace(/^(http:\/\/(?:127\.0\.0\.1|\[::1\])):\d{1,5}(?=[/?#]|$)/, "$1");
   return client.metadata.redirect_uris.some((registered) => {
     const loopback = /^http:\/\/(127\.0\.0\.1|\[::1\])[/?]/.test(registered);
