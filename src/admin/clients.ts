@@ -23,6 +23,7 @@ export const clientAdminRoutes = new Hono<AppEnv>()
       c.req.valid("json"),
       "operator",
     );
+    securityEvent("admin.action", { action: "client.create", target: record.client_id });
     return c.json(clientInformationResponse(record, clientSecret), 201);
   })
   .get("/", pageQuery, async (c) => {
@@ -41,6 +42,7 @@ export const clientAdminRoutes = new Hono<AppEnv>()
   .delete("/:id", async (c) => {
     const clientId = c.req.param("id");
     if (!(await deleteClient(c.env, clientId))) throw noSuchClient();
+    securityEvent("admin.action", { action: "client.delete", target: clientId });
     // The client's grants end with it, in every user's object that holds one.
     const count = await revokeClientGrants(c.env, clientId);
     securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });

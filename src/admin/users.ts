@@ -22,6 +22,7 @@ const noSuchUser = () => new OAuthError("not_found", "No such user");
 export const userAdminRoutes = new Hono<AppEnv>()
   .post("/", ...jsonBody(NewUserSchema, "invalid_request"), async (c) => {
     const user = await createUser(c.env, c.req.valid("json"));
+    securityEvent("admin.action", { action: "user.create", target: user.sub });
     return c.json(publicUser(user), 201);
   })
   .get("/", pageQuery, async (c) => {
@@ -40,6 +41,7 @@ export const userAdminRoutes = new Hono<AppEnv>()
   .delete("/:id", async (c) => {
     const sub = c.req.param("id");
     if (!(await deleteUser(c.env, sub))) throw noSuchUser();
+    securityEvent("admin.action", { action: "user.delete", target: sub });
     // The user's grants end with them: introspection, refresh and userinfo refuse at once.
     const revoked = await closeUserGrants(c.env, sub);
     securityEvent("grant.revoked", { sub, reason: "user_deleted", count: revoked.length });
@@ -54,6 +56,7 @@ export const userAdminRoutes = new Hono<AppEnv>()
     const sub = c.req.param("id");
     if ((await getUser(c.env, sub)) === null) throw noSuchUser();
     const revoked = await revokeUserGrants(c.env, sub);
+    securityEvent("admin.action", { action: "user.grants.revoke", target: sub });
     securityEvent("grant.revoked", { sub, reason: "admin", count: revoked.length });
     return c.body(null, 204);
   });
