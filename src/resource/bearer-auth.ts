@@ -136,7 +136,9 @@ async function formBodyToken(c: Context): Promise<string | undefined> {
   if (c.req.method === "GET" || c.req.method === "HEAD") return undefined;
   const type = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") return undefined;
-  const values = new URLSearchParams(await c.req.text()).getAll("access_token");
+  // Decoded from bytes: workerd warns when a form body is read as text.
+  const body = new TextDecoder().decode(await c.req.arrayBuffer());
+  const values = new URLSearchParams(body).getAll("access_token");
   if (values.length > 1) {
     throw new OAuthError("invalid_request", "The access_token parameter is repeated");
   }
