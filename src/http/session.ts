@@ -13,6 +13,9 @@ export interface Session {
 
 type SealedSession = { sub: string; auth_time: number };
 
+/** The deployment's sealing key, from the isolate's key cache (src/storage/keys.ts). */
+const sealKeyOf = (c: Context<AppEnv>) => getSealKey(c.get("stores"));
+
 /**
  * The session lives in a cookie sealed with the deployment's key (authenticated encryption:
  * integrity-protected and unreadable), so no storage read is needed to recognise a returning
@@ -38,5 +41,3 @@ export async function startSession(c: Context<AppEnv>, session: Session): Promis
   );
   writeCookie(c, "session", value, ttl);
 }
-
-const sealKeyOf = (c: Context<AppEnv>) => getSealKey(c.get("stores"));

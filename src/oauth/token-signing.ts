@@ -11,9 +11,9 @@ import { ID_TOKEN_ALG } from "../tokens/id-token";
  * this adds no storage call to a request after the isolate's first.
  */
 export async function tokenSigning(stores: Stores, config: Config): Promise<TokenSigning> {
-  const [accessTokenKey, idTokenKey] = await Promise.all([
-    getSigningKey(stores, config.accessTokenAlg),
-    getSigningKey(stores, ID_TOKEN_ALG),
-  ]);
+  // One after the other: on a cold isolate the first loads the key set and the second finds it
+  // cached (two concurrent first loads would each ask the KeyStore).
+  const accessTokenKey = await getSigningKey(stores, config.accessTokenAlg);
+  const idTokenKey = await getSigningKey(stores, ID_TOKEN_ALG);
   return { accessTokenKey, idTokenKey, accessTokenTtl: config.accessTokenTtl };
 }

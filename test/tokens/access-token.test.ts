@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
 import { tokenSigning } from "../../src/oauth/token-signing";
@@ -73,6 +73,16 @@ describe("access tokens (RFC 9068)", () => {
       audience: ["https://api.example", "https://files.example"],
     });
     expect(decodeJwt(two.token).aud).toEqual(["https://api.example", "https://files.example"]);
+  });
+
+  it("are signed with the key and lifetime the caller passes, reading no configuration", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    const key = { kid: "caller-kid", alg: "ES256" as const, privateKey };
+    const { token, expiresIn } = await issueAccessToken(key, 123, base);
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: "ES256", kid: "caller-kid" });
+    const { payload } = await jwtVerify(token, publicKey);
+    expect(payload.exp! - payload.iat!).toBe(123);
+    expect(expiresIn).toBe(123);
   });
 
   it("use RS256 when ACCESS_TOKEN_ALG=RS256", async () => {
