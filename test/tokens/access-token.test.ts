@@ -75,7 +75,7 @@ describe("access tokens (RFC 9068)", () => {
     expect(decodeJwt(two.token).aud).toEqual(["https://api.example", "https://files.example"]);
   });
 
-  it("are signed with the key and lifetime the caller passes, reading no configuration", async () => {
+  it("are signed with the key and lifetime passed in, reading no configuration", async () => {
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     const key = { kid: "caller-kid", alg: "ES256" as const, privateKey };
     const { token, expiresIn } = await issueAccessToken(key, 123, base);
