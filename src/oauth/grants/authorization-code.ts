@@ -9,7 +9,8 @@ import { redeemCode } from "../../storage/grants";
 import { newRefreshToken } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
-import { openCode } from "../authorization-code";
+import { openCode } from "../sealed-code";
+import { tokenSigning } from "../token-signing";
 import { OAuthError } from "../../protocol/errors";
 import { verifyPkce } from "../pkce";
 
@@ -24,9 +25,9 @@ export async function authorizationCodeGrant(
   params: Params,
   client: ClientRecord,
 ): Promise<TokenResponse> {
-  const env = c.env;
+  const stores = c.get("stores");
   const config = c.get("config");
-  const code = await openCode(env, params.require("code"));
+  const code = await openCode(stores, params.require("code"));
 
   // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
   if (code.clientId !== client.client_id) {
@@ -52,7 +53,7 @@ export async function authorizationCodeGrant(
   }
 
   await verifyPkce(params.get("code_verifier"), code.codeChallenge);
-  const user = await getUser(env, code.sub);
+  const user = await getUser(stores, code.sub);
   if (user === null) throw new OAuthError("invalid_grant", "The user no longer exists");
 
   const now = Math.floor(Date.now() / 1000);
@@ -69,7 +70,7 @@ export async function authorizationCodeGrant(
     refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
   // Signed before the grant commits (nothing after the commit may fail); returned only if it
   // accepts.
-  const response = await issueTokens(env, {
+  const response = await issueTokens(await tokenSigning(stores, config), {
     issuer: c.get("issuer"),
     grantId: code.grantId,
     clientId: client.client_id,
@@ -83,7 +84,7 @@ export async function authorizationCodeGrant(
   });
 
   const [redemption] = await Promise.all([
-    redeemCode(env, {
+    redeemCode(stores, {
       grantId: code.grantId,
       clientId: code.clientId,
       sub: code.sub,
@@ -97,7 +98,7 @@ export async function authorizationCodeGrant(
     }),
     // The one KV write of a grant, beside (not after) the commit so that it adds no latency;
     // a failure is logged, never returned: the grant is valid without it (src/storage/client-grants.ts).
-    recordClientGrant(env, {
+    recordClientGrant(stores, {
       clientId: client.client_id,
       grantId: code.grantId,
       sub: code.sub,

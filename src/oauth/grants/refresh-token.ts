@@ -13,9 +13,9 @@ import {
 } from "../../storage/refresh-tokens";
 import { getUser } from "../../storage/users";
 import { type TokenResponse, issueTokens } from "../../tokens/issue";
-import { getSigningKey } from "../../tokens/keys";
 import { OAuthError } from "../../protocol/errors";
 import { parseScope } from "../../protocol/scope";
+import { tokenSigning } from "../token-signing";
 
 /**
  * Rotates the refresh token in one call to the user's Durable Object, which also decides reuse
@@ -30,7 +30,7 @@ export async function refreshTokenGrant(
   params: Params,
   client: ClientRecord,
 ): Promise<TokenResponse> {
-  const env = c.env;
+  const stores = c.get("stores");
   const config = c.get("config");
   const presented = await parseRefreshToken(params.require("refresh_token"));
   const requestedScope = parseScope(params.get("scope") ?? "");
@@ -44,17 +44,17 @@ export async function refreshTokenGrant(
 
   const now = Math.floor(Date.now() / 1000);
   const next = await newRefreshToken(presented.sub, presented.grantId);
-  const [user, sealedNew] = await Promise.all([
-    getUser(env, presented.sub),
-    graceSeconds > 0 ? sealRefreshToken(env, next.token, graceSeconds) : undefined,
+  const [user, sealedNew, signing] = await Promise.all([
+    getUser(stores, presented.sub),
+    graceSeconds > 0 ? sealRefreshToken(stores, next.token, graceSeconds) : undefined,
     // The keys are in this isolate before the grant rotates, so that signing after the commit
     // cannot fail on I/O and strand the client with a rotated-away token.
-    getSigningKey(env, config.accessTokenAlg),
+    tokenSigning(stores, config),
   ]);
   // A deleted user's grants were revoked with them; a made-up sub costs no Durable Object call.
   if (user === null) throw new OAuthError("invalid_grant", "The refresh token is invalid");
 
-  const rotation = await rotateRefreshToken(env, presented.sub, {
+  const rotation = await rotateRefreshToken(stores, presented.sub, {
     grantId: presented.grantId,
     presentedHash: presented.hash,
     clientId: client.client_id,
@@ -91,10 +91,10 @@ export async function refreshTokenGrant(
   const issued =
     rotation.sealedSuccessor === undefined
       ? next
-      : await openRefreshToken(env, rotation.sealedSuccessor);
+      : await openRefreshToken(stores, rotation.sealedSuccessor);
   if (issued === null) throw new OAuthError("invalid_grant", "The refresh token is invalid");
 
-  return issueTokens(env, {
+  return issueTokens(signing, {
     issuer: c.get("issuer"),
     grantId: presented.grantId,
     clientId: client.client_id,
