@@ -2,9 +2,10 @@ import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
 import { readBearerToken } from "../http/bearer";
+import { bearerChallenge } from "../protocol/www-authenticate";
 import { AdminError } from "./errors";
 
-const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="gatehouse-admin"' };
+const CHALLENGE = { "WWW-Authenticate": bearerChallenge({ realm: "gatehouse-admin" }) };
 
 /**
  * Admits only requests bearing the admin token (RFC 6750 §2.1). Without a configured token the

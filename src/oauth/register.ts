@@ -8,6 +8,7 @@ import { jsonBody, jsonObject } from "../http/json-body";
 import { NO_STORE, onJsonError } from "../http/on-error";
 import { clientInformationResponse, registerClient } from "./client-registration";
 import { OAuthError } from "../protocol/errors";
+import { bearerChallenge } from "../protocol/www-authenticate";
 
 /**
  * Dynamic client registration, RFC 7591 §3, governed by REGISTRATION:
@@ -30,10 +31,10 @@ const registrationPolicy = createMiddleware<AppEnv>(async (c, next) => {
       // RFC 7591 §3: an invalid initial access token is answered per RFC 6750 §3.
       throw new OAuthError("invalid_token", "A valid initial access token is required", {
         headers: {
-          "WWW-Authenticate":
-            presented === undefined
-              ? 'Bearer realm="gatehouse-registration"'
-              : 'Bearer realm="gatehouse-registration", error="invalid_token"',
+          "WWW-Authenticate": bearerChallenge({
+            realm: "gatehouse-registration",
+            ...(presented === undefined ? {} : { error: "invalid_token" }),
+          }),
         },
       });
     }
