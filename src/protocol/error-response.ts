@@ -44,5 +44,6 @@ export function renderJsonError(c: Context, err: ErrorResponse, bearer?: BearerR
       ...(err.error === "insufficient_scope" && bearer.scope ? { scope: bearer.scope } : {}),
     });
   }
-  return c.json({ error: err.error, error_description: err.description }, err.status as 400, headers);
+  const body = { error: err.error, error_description: err.description };
+  return c.json(body, err.status as 400, headers);
 }
