@@ -1,10 +1,11 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes";
 import { type Config, getConfig, issuerFor } from "./config";
 import type { AppEnv } from "./http/app-env";
-import { onError } from "./http/on-error";
+import { notFound, onJsonError, toOAuthError } from "./http/on-error";
 import { authorizeRoutes } from "./oauth/authorize";
+import { renderJsonError } from "./protocol/error-response";
 import { OAuthError } from "./protocol/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { introspectRoutes } from "./oauth/introspect";
@@ -16,6 +17,7 @@ import { throttleInvalidTokens } from "./oauth/token-throttle";
 import { userinfoRoutes } from "./oauth/userinfo";
 import { exampleApiRoutes } from "./demo/example-api";
 import type { Stores } from "./storage/stores";
+import { renderErrorPage } from "./ui/error-page";
 
 /** How to build the app; every member has a default, so `createApp()` is the deployed Worker. */
 export interface AppOptions {
@@ -73,10 +75,9 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route("/", exampleApiRoutes);
   app.route("/admin", adminRoutes);
 
-  app.notFound(() => {
-    throw new OAuthError("not_found", "No such endpoint", { status: 404 });
-  });
-  app.onError(onError);
+  // Each route group renders its own errors (its sub-app's onError); these are the rest.
+  app.notFound((c) => renderJsonError(c, notFound()));
+  app.onError(onUngroupedError);
   return app;
 }
 
@@ -84,4 +85,15 @@ function configSource(config: AppOptions["config"]): (env: Env) => Config {
   if (config === undefined) return getConfig;
   if (typeof config === "function") return config;
   return () => config;
+}
+
+/**
+ * Errors outside every route group: the shared middleware above (a configuration error, the
+ * token throttle). OAuth errors are JSON (RFC 6749 §5.2); a failure is shown to a browser as a
+ * page, to anything else as JSON.
+ */
+function onUngroupedError(err: Error, c: Context<AppEnv>): Response | Promise<Response> {
+  const browser = (c.req.header("Accept") ?? "").includes("text/html");
+  if (browser && !(err instanceof OAuthError)) return renderErrorPage(c, toOAuthError(err));
+  return onJsonError(err, c);
 }

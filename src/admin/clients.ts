@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { clientInformationResponse, registerClient } from "../oauth/client-registration";
-import { OAuthError } from "../protocol/errors";
 import { securityEvent } from "../http/security-events";
 import { revokeClientGrants } from "../storage/client-grants";
 import { deleteClient, getClient, listClients } from "../storage/clients";
 import { jsonBody, jsonObject } from "../http/json-body";
+import { AdminError } from "./errors";
 import { pageQuery } from "./pagination";
 
 // The fields themselves are checked by parseClientMetadata (the same rules as POST /register);
 // here only that the body is a JSON object.
 const AnyObject = jsonObject("The client metadata");
 
-const noSuchClient = () => new OAuthError("not_found", "No such client");
+const noSuchClient = () => new AdminError("not_found", "No such client");
 
 /** /admin/clients: client registrations. Reads never show a secret or its hash. */
 export const clientAdminRoutes = new Hono<AppEnv>()

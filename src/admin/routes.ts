@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { clientAdminRoutes } from "./clients";
+import { onAdminError } from "./errors";
 import { requireAdmin } from "./guard";
 import { userAdminRoutes } from "./users";
 
-/** The admin API, mounted at /admin (DESIGN.md "Admin API"): JSON in and out. */
+/** The admin API, mounted at /admin (DESIGN.md "Admin API"): JSON in and out, errors too. */
 export const adminRoutes = new Hono<AppEnv>()
+  .onError(onAdminError)
   .use("*", requireAdmin)
   .route("/clients", clientAdminRoutes)
   .route("/users", userAdminRoutes);

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
-import { OAuthError } from "../protocol/errors";
 import { formatScope } from "../protocol/scope";
 import { securityEvent } from "../http/security-events";
 import type { GrantRecord } from "../storage/grant-types";
@@ -12,16 +11,21 @@ import {
   getUser,
   listUsers,
   publicUser,
+  UsernameTakenError,
 } from "../storage/users";
 import { jsonBody } from "../http/json-body";
+import { AdminError } from "./errors";
 import { pageQuery } from "./pagination";
 
-const noSuchUser = () => new OAuthError("not_found", "No such user");
+const noSuchUser = () => new AdminError("not_found", "No such user");
 
 /** /admin/users: the users who log in with a password. Never the password or its hash. */
 export const userAdminRoutes = new Hono<AppEnv>()
   .post("/", ...jsonBody(NewUserSchema, "invalid_request"), async (c) => {
-    const user = await createUser(c.get("stores"), c.req.valid("json"));
+    const user = await createUser(c.get("stores"), c.req.valid("json")).catch((err: unknown) => {
+      if (err instanceof UsernameTakenError) throw new AdminError("conflict", err.message);
+      throw err;
+    });
     securityEvent("admin.action", { action: "user.create", target: user.sub });
     return c.json(publicUser(user), 201);
   })

@@ -5,17 +5,14 @@ import { OAuthError } from "../protocol/errors";
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Refuses larger bodies before they are read: 413 `invalid_request`, as JSON for API endpoints
- * or as a page for the browser-facing ones.
+ * Refuses larger bodies before they are read: 413 `invalid_request`, rendered by the route
+ * group (JSON for API endpoints, a page for the browser-facing ones).
  */
-export function limitBody(rendering: "json" | "page" = "json") {
+export function limitBody() {
   return bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new OAuthError("invalid_request", "The request body is too large", {
-        status: 413,
-        rendering: { kind: rendering },
-      });
+      throw new OAuthError("invalid_request", "The request body is too large", { status: 413 });
     },
   });
 }

@@ -34,7 +34,7 @@ export async function verifyCsrf(
     new OAuthError(
       "access_denied",
       "This form could not be verified (it expired, or was sent from another site). Start the sign-in again from the application.",
-      { status: 403, rendering: { kind: "page" } },
+      { status: 403 },
     );
   if (c.req.header("Sec-Fetch-Site") === "cross-site") throw refuse();
   const origin = c.req.header("Origin");

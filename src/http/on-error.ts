@@ -1,49 +1,44 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
-import { redirectToClient } from "../oauth/authorization-response";
+import { type ErrorResponse, NO_STORE, renderJsonError } from "../protocol/error-response";
 import { OAuthError } from "../protocol/errors";
-import { renderErrorPage } from "../ui/error-page";
 import type { AppEnv } from "./app-env";
 
-/** Headers that every error and token response carries (RFC 6749 §5.1). */
-export const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
+export { NO_STORE };
 
-/** Where every error of the app is rendered. */
-export function onError(err: Error, c: Context<AppEnv>): Response | Promise<Response> {
-  const oauth = toOAuthError(err, c);
-  const rendering = oauth.rendering;
-  switch (rendering.kind) {
-    case "redirect":
-      // RFC 6749 §4.1.2.1: error, error_description and state (iss added by redirectToClient).
-      return redirectToClient(
-        c,
-        rendering.redirectUri,
-        [
-          ["error", oauth.error],
-          ["error_description", oauth.description],
-          ["state", rendering.state],
-        ],
-        rendering.status,
-      );
-    case "page":
-      return renderErrorPage(c, oauth);
-    case "json":
-      return c.json(oauth.toJSON(), oauth.status as 400, { ...oauth.headers, ...NO_STORE });
-  }
+/**
+ * The error handler of the JSON route groups (token, revocation, introspection, registration,
+ * userinfo, metadata, admin): every error as an RFC 6749 §5.2 JSON body, whatever the request's
+ * Accept header says.
+ */
+export function onJsonError(err: Error, c: Context<AppEnv>): Response {
+  return renderJsonError(c, toErrorResponse(err));
+}
+
+/** RFC 9110 §15.5.5: no such endpoint here (an unknown path, or one switched off). */
+export function notFound(description = "No such endpoint"): ErrorResponse {
+  return { error: "not_found", description, status: 404, headers: {} };
+}
+
+/** Any error as a JSON error: an HTTPException 404 is `not_found`, the rest an OAuthError. */
+function toErrorResponse(err: Error): ErrorResponse {
+  if (err instanceof HTTPException && err.status === 404) return notFound(err.message || undefined);
+  return toOAuthError(err);
 }
 
 /** Configuration errors already logged by this isolate. */
 const loggedConfigErrors = new Set<string>();
 
-function toOAuthError(err: Error, c: Context<AppEnv>): OAuthError {
+/**
+ * Any error as an OAuthError: a malformed request hono refused stays a 4xx invalid_request; a
+ * configuration error and anything unexpected become server_error, with no stack trace.
+ */
+export function toOAuthError(err: Error): OAuthError {
   if (err instanceof OAuthError) return err;
-  const wantsPage = (c.req.header("Accept") ?? "").includes("text/html");
-  const rendering = wantsPage ? ({ kind: "page" } as const) : ({ kind: "json" } as const);
   if (err instanceof HTTPException && err.status < 500) {
     return new OAuthError("invalid_request", err.message || "The request is malformed", {
       status: err.status,
-      rendering,
     });
   }
   if (err instanceof ConfigError) {
@@ -52,9 +47,9 @@ function toOAuthError(err: Error, c: Context<AppEnv>): OAuthError {
       loggedConfigErrors.add(err.message);
       console.error(err.message);
     }
-    return new OAuthError("server_error", err.publicDescription, { rendering });
+    return new OAuthError("server_error", err.publicDescription);
   }
   // Never a stack trace to the client; the log keeps it.
   console.error("Unhandled error", err);
-  return new OAuthError("server_error", "An unexpected error occurred", { rendering });
+  return new OAuthError("server_error", "An unexpected error occurred");
 }

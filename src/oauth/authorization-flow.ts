@@ -12,6 +12,7 @@ import type {
   RedirectTarget,
   RefusedRequest,
 } from "./authorization-request";
+import { recordRedirectTarget } from "./authorization-errors";
 import { redirectToClient } from "./authorization-response";
 import { OAuthError } from "../protocol/errors";
 import { cannotProveIdentity } from "./native-client";
@@ -37,69 +38,49 @@ export async function continueAuthorization(
   request: AuthorizationRequest,
   step: FlowStep,
 ): Promise<Response> {
-  try {
-    const prompt = new Set(request.prompt);
-    // RFC 8252 §8.6: a client that cannot prove its identity never uses a remembered consent,
-    // so it is not even read.
-    const mayRemember = !cannotProveIdentity(client, request.redirectUri);
-    // The hot path: the user and the remembered consent are read together (one KV round trip).
-    const [loaded, consent] = step.session
-      ? await Promise.all([
-          step.user ?? getUser(c.get("stores"), step.session.sub),
-          mayRemember ? getConsent(c.get("stores"), step.session.sub, client.client_id) : null,
-        ])
-      : [null, null];
-    // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
-    const user =
-      loaded && (request.hintedSub === undefined || loaded.sub === request.hintedSub)
-        ? loaded
-        : null;
-    const session = user ? step.session : null;
-    const now = Math.floor(Date.now() / 1000);
-    // OIDC Core §3.1.2.1: max_age=0 is prompt=login; otherwise the session may be that old.
-    const tooOld =
-      session !== null &&
-      request.maxAge !== undefined &&
-      (request.maxAge === 0 || now - session.authTime > request.maxAge);
-    const loginRequested = prompt.has("login") || prompt.has("select_account");
-    if (!user || !session || (!step.freshLogin && (loginRequested || tooOld))) {
-      // OIDC Core §3.1.2.6: prompt=none and no (fresh enough) session → login_required.
-      if (prompt.has("none")) {
-        throw new OAuthError("login_required", "The user is not signed in", {
-          // RFC 9700 §4.11.2: nobody vouches for a self-registered client's redirect URI, so
-          // a visitor who is not signed in is not sent there unseen (no open redirector).
-          ...(loaded === null && !isOperatorClient(client) ? { rendering: { kind: "page" } } : {}),
-        });
-      }
-      return showLoginPage(c, client, request);
-    }
-    if (prompt.has("consent") || !mayRemember || !consentCovers(consent, request)) {
-      if (prompt.has("none")) {
-        throw new OAuthError("consent_required", "The user has not consented to this request");
-      }
-      return showConsentPage(c, client, request, user);
-    }
-    return redirectWithCode(c, request, session, step.redirectStatus);
-  } catch (err) {
-    throw asRedirect(err, request, step.redirectStatus);
+  const prompt = new Set(request.prompt);
+  // RFC 8252 §8.6: a client that cannot prove its identity never uses a remembered consent,
+  // so it is not even read.
+  const mayRemember = !cannotProveIdentity(client, request.redirectUri);
+  // The hot path: the user and the remembered consent are read together (one KV round trip).
+  const [loaded, consent] = step.session
+    ? await Promise.all([
+        step.user ?? getUser(c.get("stores"), step.session.sub),
+        mayRemember ? getConsent(c.get("stores"), step.session.sub, client.client_id) : null,
+      ])
+    : [null, null];
+  // RFC 9700 §4.11.2: nobody vouches for a self-registered client's redirect URI, so a visitor
+  // who is not signed in is not sent there unseen (no open redirector): errors stay pages.
+  if (loaded !== null || isOperatorClient(client)) {
+    recordRedirectTarget(c, request, step.redirectStatus);
   }
-}
-
-/** An OAuthError meant for JSON becomes a redirect to the client (RFC 6749 §4.1.2.1). */
-export function asRedirect(
-  err: unknown,
-  request: { redirectUri: string; state?: string | undefined },
-  status: 302 | 303,
-): unknown {
-  if (err instanceof OAuthError && err.rendering.kind === "json") {
-    return err.renderAs({
-      kind: "redirect",
-      redirectUri: request.redirectUri,
-      state: request.state,
-      status,
-    });
+  // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
+  const user =
+    loaded && (request.hintedSub === undefined || loaded.sub === request.hintedSub)
+      ? loaded
+      : null;
+  const session = user ? step.session : null;
+  const now = Math.floor(Date.now() / 1000);
+  // OIDC Core §3.1.2.1: max_age=0 is prompt=login; otherwise the session may be that old.
+  const tooOld =
+    session !== null &&
+    request.maxAge !== undefined &&
+    (request.maxAge === 0 || now - session.authTime > request.maxAge);
+  const loginRequested = prompt.has("login") || prompt.has("select_account");
+  if (!user || !session || (!step.freshLogin && (loginRequested || tooOld))) {
+    // OIDC Core §3.1.2.6: prompt=none and no (fresh enough) session → login_required.
+    if (prompt.has("none")) {
+      throw new OAuthError("login_required", "The user is not signed in");
+    }
+    return showLoginPage(c, client, request);
   }
-  return err;
+  if (prompt.has("consent") || !mayRemember || !consentCovers(consent, request)) {
+    if (prompt.has("none")) {
+      throw new OAuthError("consent_required", "The user has not consented to this request");
+    }
+    return showConsentPage(c, client, request, user);
+  }
+  return redirectWithCode(c, request, session, step.redirectStatus);
 }
 
 /**
@@ -118,13 +99,14 @@ export async function refuseAuthorization(
   err: unknown,
   options: { promptNone: boolean; redirectStatus: 302 | 303 },
 ): Promise<Response> {
-  if (!(err instanceof OAuthError) || err.rendering.kind !== "json") throw err;
+  if (!(err instanceof OAuthError)) throw err;
   const session = await readSession(c);
   const user = session ? await getUser(c.get("stores"), session.sub) : null;
-  if (user) throw asRedirect(err, target, options.redirectStatus);
-  if (options.promptNone) {
-    if (isOperatorClient(target.client)) throw asRedirect(err, target, options.redirectStatus);
-    throw err.renderAs({ kind: "page" });
+  if (user || options.promptNone) {
+    if (user || isOperatorClient(target.client)) {
+      recordRedirectTarget(c, target, options.redirectStatus);
+    }
+    throw err;
   }
   return showLoginPage(c, target.client, {
     clientId: target.client.client_id,
@@ -140,10 +122,13 @@ export async function refuseAuthorization(
  * The error of a refused request, for the client now that the user has signed in
  * (RFC 9700 §4.11.2): it was held back until then.
  */
-export function refusalAfterSignIn(refused: RefusedRequest, status: 302 | 303): OAuthError {
-  return new OAuthError(refused.error, refused.description, {
-    rendering: { kind: "redirect", redirectUri: refused.redirectUri, state: refused.state, status },
-  });
+export function refusalAfterSignIn(
+  c: Context<AppEnv>,
+  refused: RefusedRequest,
+  status: 302 | 303,
+): OAuthError {
+  recordRedirectTarget(c, refused, status);
+  return new OAuthError(refused.error, refused.description);
 }
 
 /** RFC 6749 §4.1.2 with RFC 9207's `iss`: the code goes back to the client. */

@@ -70,51 +70,47 @@ export interface RedirectTarget {
  * RFC 6749 §4.1.2.1: "If the request fails due to a missing, invalid, or mismatching redirection
  * URI, or if the client identifier is missing or invalid, the authorization server SHOULD inform
  * the resource owner of the error and MUST NOT automatically redirect the user-agent to the
- * invalid redirection URI." Every error thrown here is therefore rendered as a page.
+ * invalid redirection URI." Every error thrown here is therefore rendered as a page: the target
+ * is recorded for error redirects only later (src/oauth/authorization-errors.ts).
  */
 export async function resolveRedirectTarget(
   stores: Stores,
   pairs: URLSearchParams,
 ): Promise<RedirectTarget> {
-  const page = { rendering: { kind: "page" } } as const;
   const clientIds = pairs.getAll("client_id");
   const redirectUris = pairs.getAll("redirect_uri");
   if (clientIds.length > 1) {
-    throw new OAuthError("invalid_request", 'The parameter "client_id" is repeated', page);
+    throw new OAuthError("invalid_request", 'The parameter "client_id" is repeated');
   }
   if (redirectUris.length > 1) {
-    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is repeated', page);
+    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is repeated');
   }
   // Values a client sends back and forth are bounded: they travel in URLs, codes and forms.
   const state = pairs.get("state") ?? undefined;
   if (state !== undefined && state.length > MAX_STATE_LENGTH) {
-    throw new OAuthError("invalid_request", "The state parameter is too long", page);
+    throw new OAuthError("invalid_request", "The state parameter is too long");
   }
   const clientId = clientIds[0];
   if (!clientId) {
-    throw new OAuthError("invalid_request", 'The parameter "client_id" is missing', page);
+    throw new OAuthError("invalid_request", 'The parameter "client_id" is missing');
   }
   const client = await getClient(stores, clientId);
   if (!client) {
-    throw new OAuthError("invalid_client", "The client is unknown", page);
+    throw new OAuthError("invalid_client", "The client is unknown");
   }
   const registered = client.metadata.redirect_uris;
   const presented = redirectUris[0];
   let redirectUri: string;
   if (presented) {
     if (!matchRedirectUri(registered, presented)) {
-      throw new OAuthError(
-        "invalid_request",
-        "The redirect_uri is not registered for this client",
-        page,
-      );
+      throw new OAuthError("invalid_request", "The redirect_uri is not registered for this client");
     }
     redirectUri = presented;
   } else if (registered.length === 1 && registered[0] !== undefined) {
     // OAuth 2.1 §4.1.1: redirect_uri is optional when exactly one is registered.
     redirectUri = registered[0];
   } else {
-    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is missing', page);
+    throw new OAuthError("invalid_request", 'The parameter "redirect_uri" is missing');
   }
   return {
     client,
@@ -280,9 +276,7 @@ export async function reloadRedirectTarget(
 ): Promise<RedirectTarget> {
   const client = await getClient(stores, request.clientId);
   if (!client || !matchRedirectUri(client.metadata.redirect_uris, request.redirectUri)) {
-    throw new OAuthError("invalid_client", "The client is unknown or no longer registered", {
-      rendering: { kind: "page" },
-    });
+    throw new OAuthError("invalid_client", "The client is unknown or no longer registered");
   }
   return {
     client,

@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { readFormBody } from "../http/params";
 import { readSession } from "../http/session";
+import { onAuthorizationError } from "./authorization-errors";
 import { continueAuthorization, refuseAuthorization } from "./authorization-flow";
 import {
   type AuthorizationRequest,
@@ -15,11 +16,11 @@ import { OAuthError } from "../protocol/errors";
 
 /**
  * The authorization endpoint, RFC 6749 §3.1: GET, and POST with a form body (§3.1: "MUST
- * support GET, MAY support POST").
+ * support GET, MAY support POST"). Its errors are pages, or redirects once the target is known.
  */
-export const authorizeRoutes = new Hono<AppEnv>();
+export const authorizeRoutes = new Hono<AppEnv>().onError(onAuthorizationError);
 
-authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) => {
+authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody(), async (c) => {
   const pairs = await readPairs(c);
   // Client and redirect URI first: until both are known good, errors are pages, never redirects.
   const target = await resolveRedirectTarget(c.get("stores"), pairs);
@@ -54,16 +55,11 @@ authorizeRoutes.all("/authorize", () => {
   throw new OAuthError("invalid_request", "The authorization endpoint accepts GET and POST", {
     status: 405,
     headers: { Allow: "GET, POST" },
-    rendering: { kind: "page" },
   });
 });
 
 /** The request's parameters, from the query (GET) or the form body (POST); errors are pages. */
 async function readPairs(c: Context<AppEnv>): Promise<URLSearchParams> {
   if (c.req.method !== "POST") return new URL(c.req.url).searchParams;
-  try {
-    return await readFormBody(c);
-  } catch (err) {
-    throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
-  }
+  return readFormBody(c);
 }

@@ -39,7 +39,6 @@ export async function openTicket(
     throw new OAuthError(
       "invalid_request",
       "This sign-in form has expired or is invalid. Start again from the application.",
-      { rendering: { kind: "page" } },
     );
   }
   return opened.t;

@@ -8,22 +8,21 @@ import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
 import { readSession, startSession } from "../http/session";
 import { rememberConsent } from "../storage/consents";
-import {
-  asRedirect,
-  continueAuthorization,
-  redirectWithCode,
-  refusalAfterSignIn,
-} from "./authorization-flow";
+import { onAuthorizationError, recordRedirectTarget } from "./authorization-errors";
+import { continueAuthorization, redirectWithCode, refusalAfterSignIn } from "./authorization-flow";
 import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
 import { isRefused, reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "../protocol/errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
 
-/** The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). */
-export const interactionRoutes = new Hono<AppEnv>();
+/**
+ * The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). Like
+ * /authorize, their errors are pages, or redirects once the target is known.
+ */
+export const interactionRoutes = new Hono<AppEnv>().onError(onAuthorizationError);
 
-const limit = limitBody("page");
+const limit = limitBody();
 
 interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
@@ -61,7 +60,7 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
   await startSession(c, session);
   await rememberDevice(c, username);
-  if (isRefused(ticket.request)) throw refusalAfterSignIn(ticket.request, 303);
+  if (isRefused(ticket.request)) throw refusalAfterSignIn(c, ticket.request, 303);
   return continueAuthorization(c, client, ticket.request, {
     session,
     freshLogin: true,
@@ -74,9 +73,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
   const { request } = ticket;
   if (isRefused(request)) {
-    throw new OAuthError("invalid_request", "This form is not a consent form.", {
-      rendering: { kind: "page" },
-    });
+    throw new OAuthError("invalid_request", "This form is not a consent form.");
   }
   const { client } = await reloadRedirectTarget(c.get("stores"), request);
   const session = await readSession(c);
@@ -85,20 +82,18 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
     throw new OAuthError(
       "access_denied",
       "Your sign-in changed while this page was open. Start again from the application.",
-      { status: 403, rendering: { kind: "page" } },
+      { status: 403 },
     );
   }
   const decision = form.get("decision");
-  try {
-    if (decision === "deny") {
-      // RFC 6749 §4.1.2.1: the resource owner denied the request.
-      throw new OAuthError("access_denied", "The user denied the request");
-    }
-    if (decision !== "allow") {
-      throw new OAuthError("invalid_request", "The consent decision is missing");
-    }
-  } catch (err) {
-    throw asRedirect(err, request, 303);
+  // The client, its redirect URI and the user are established: errors go back to the client.
+  recordRedirectTarget(c, request, 303);
+  if (decision === "deny") {
+    // RFC 6749 §4.1.2.1: the resource owner denied the request.
+    throw new OAuthError("access_denied", "The user denied the request");
+  }
+  if (decision !== "allow") {
+    throw new OAuthError("invalid_request", "The consent decision is missing");
   }
   // RFC 8252 §8.6: a consent given to a client that cannot prove its identity is not reused,
   // so it is not stored either.
@@ -118,12 +113,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
 async function readInteraction(
   c: Context<AppEnv>,
 ): Promise<{ form: Params; ticket: InteractionTicket }> {
-  let form: Params;
-  try {
-    form = await readParams(c);
-  } catch (err) {
-    throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
-  }
+  const form = await readParams(c);
   const ticket = await openTicket(c.get("stores"), form.get("request"));
   await verifyCsrf(c, form.get("csrf"), ticket.csrf);
   return { form, ticket };

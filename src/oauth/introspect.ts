@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { NO_STORE } from "../http/on-error";
+import { NO_STORE, onJsonError } from "../http/on-error";
 import { readParams } from "../http/params";
 import type { ClientRecord } from "../storage/clients";
 import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
@@ -41,7 +41,7 @@ const INACTIVE: IntrospectionResponse = { active: false };
  */
 export const INTROSPECTION_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
 
-export const introspectRoutes = new Hono<AppEnv>();
+export const introspectRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 // No CORS: callers are resource servers holding a client secret, never browsers.
 introspectRoutes.post("/introspect", limitBody(), async (c) => {

@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";
+import { onJsonError } from "../http/on-error";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
 import { getPublicJwks } from "../storage/keys";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
@@ -55,7 +56,7 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
   };
 }
 
-export const metadataRoutes = new Hono<AppEnv>();
+export const metadataRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 // Browser-based clients read these documents cross-origin; they hold nothing secret.
 const publicCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });

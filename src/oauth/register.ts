@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
 import { readBearerToken } from "../http/bearer";
 import { jsonBody, jsonObject } from "../http/json-body";
-import { NO_STORE } from "../http/on-error";
+import { NO_STORE, onJsonError } from "../http/on-error";
 import { clientInformationResponse, registerClient } from "./client-registration";
 import { OAuthError } from "../protocol/errors";
+import { bearerChallenge } from "../protocol/www-authenticate";
 
 /**
  * Dynamic client registration, RFC 7591 §3, governed by REGISTRATION:
@@ -15,12 +17,12 @@ import { OAuthError } from "../protocol/errors";
  * "token": an initial access token (§3, the secret REGISTRATION_TOKEN) is required as a bearer.
  * Whatever registers, users still see the consent page before a new client gets anything.
  */
-export const registerRoutes = new Hono<AppEnv>();
+export const registerRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 const registrationPolicy = createMiddleware<AppEnv>(async (c, next) => {
   const config = c.get("config");
   if (config.registration === "closed") {
-    throw new OAuthError("not_found", "Dynamic client registration is not enabled", { status: 404 });
+    throw new HTTPException(404, { message: "Dynamic client registration is not enabled" });
   }
   if (config.registration === "token") {
     const presented = readBearerToken(c);
@@ -29,10 +31,10 @@ const registrationPolicy = createMiddleware<AppEnv>(async (c, next) => {
       // RFC 7591 §3: an invalid initial access token is answered per RFC 6750 §3.
       throw new OAuthError("invalid_token", "A valid initial access token is required", {
         headers: {
-          "WWW-Authenticate":
-            presented === undefined
-              ? 'Bearer realm="gatehouse-registration"'
-              : 'Bearer realm="gatehouse-registration", error="invalid_token"',
+          "WWW-Authenticate": bearerChallenge({
+            realm: "gatehouse-registration",
+            ...(presented === undefined ? {} : { error: "invalid_token" }),
+          }),
         },
       });
     }

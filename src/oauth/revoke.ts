@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { NO_STORE } from "../http/on-error";
+import { NO_STORE, onJsonError } from "../http/on-error";
 import { readParams } from "../http/params";
 import { securityEvent } from "../http/security-events";
 import type { ClientRecord } from "../storage/clients";
@@ -15,7 +15,7 @@ import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
 import { markInvalidToken } from "./token-throttle";
 
-export const revokeRoutes = new Hono<AppEnv>();
+export const revokeRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 // As at the token endpoint: browser-based public clients revoke their tokens cross-origin,
 // without cookies, so this exposes nothing to other sites.

@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { NO_STORE } from "../http/on-error";
+import { NO_STORE, onJsonError } from "../http/on-error";
 import { type Params, readParams } from "../http/params";
 import type { ClientRecord } from "../storage/clients";
 import type { TokenResponse } from "../tokens/issue";
@@ -25,7 +25,7 @@ export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
   refresh_token: refreshTokenGrant,
 };
 
-export const tokenRoutes = new Hono<AppEnv>();
+export const tokenRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 // Browser-based public clients (PKCE, no secret) call the token endpoint cross-origin. No
 // cookies are involved (credentials are not allowed), so this exposes nothing to other sites.

@@ -4,16 +4,17 @@ import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { type AccessTokenVariables, requireAccessToken } from "../resource/bearer-auth";
-import { bearerChallenge } from "../resource/www-authenticate";
 import { getGrantStatus } from "../storage/grants";
 import { getUser } from "../storage/users";
 import { standardClaims } from "../tokens/issue";
 import { getVerificationKeys } from "../storage/keys";
+import { onJsonError } from "../http/on-error";
+import { renderJsonError } from "../protocol/error-response";
 import { OAuthError } from "../protocol/errors";
 
 type UserinfoEnv = AppEnv & { Variables: AccessTokenVariables };
 
-export const userinfoRoutes = new Hono<AppEnv>();
+export const userinfoRoutes = new Hono<AppEnv>().onError(onJsonError);
 
 // Called with a bearer token, never cookies: any origin may call it (OIDC Core §5.3.1 allows
 // browser-based clients, which need CORS).
@@ -66,14 +67,8 @@ async function userinfo(c: Context<UserinfoEnv>): Promise<Response> {
 
 /** RFC 6750 §3.1, as the middleware renders it: 401 with a Bearer challenge. */
 function invalidToken(c: Context<UserinfoEnv>, description: string): Response {
-  const error = new OAuthError("invalid_token", description);
-  return c.json(error.toJSON(), 401, {
-    "WWW-Authenticate": bearerChallenge({
-      realm: c.get("issuer"),
-      error: "invalid_token",
-      errorDescription: error.description,
-    }),
-    "Cache-Control": "no-store",
+  return renderJsonError(c, new OAuthError("invalid_token", description), {
+    realm: c.get("issuer"),
   });
 }
 

@@ -1,8 +1,9 @@
 /**
- * The one error type of Gatehouse. Thrown anywhere, rendered in one place (src/http/on-error.ts):
- * as JSON (token, revocation, introspection, registration, admin endpoints: RFC 6749 §5.2),
- * as a redirect back to the client (authorization endpoint after the client and redirect URI
- * were validated: RFC 6749 §4.1.2.1), or as an HTML page (authorization endpoint before that).
+ * The error codes of OAuth 2.0 and its extensions. An OAuthError says what went wrong, never
+ * where it is shown: the route group that catches it chooses (src/app.ts): JSON by default
+ * (RFC 6749 §5.2, RFC 6750 §3; src/protocol/error-response.ts), and at the authorization
+ * endpoint an HTML page until the client and redirect URI are validated, a redirect back to the
+ * client after that (RFC 6749 §4.1.2.1; src/oauth/authorization-errors.ts).
  */
 export type OAuthErrorCode =
   // RFC 6749 §4.1.2.1 and §5.2
@@ -32,32 +33,12 @@ export type OAuthErrorCode =
   | "invalid_redirect_uri"
   | "invalid_client_metadata"
   // RFC 7009 §2.2.1
-  | "unsupported_token_type"
-  // Admin API (not OAuth, same shape)
-  | "not_found"
-  | "unauthorized"
-  | "conflict";
-
-/** Where the error goes. */
-export type ErrorRendering =
-  | { readonly kind: "json" }
-  | { readonly kind: "page" }
-  | {
-      readonly kind: "redirect";
-      /** The validated redirect URI of the authorization request. */
-      readonly redirectUri: string;
-      readonly state: string | undefined;
-      /** 303 after a form POST (the browser must GET the client's URI), 302 otherwise. */
-      readonly status: 302 | 303;
-    };
+  | "unsupported_token_type";
 
 const DEFAULT_STATUS: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
   invalid_token: 401,
-  unauthorized: 401,
   insufficient_scope: 403,
-  not_found: 404,
-  conflict: 409,
   server_error: 500,
   temporarily_unavailable: 503,
 };
@@ -66,7 +47,6 @@ export interface OAuthErrorOptions {
   status?: number;
   /** Extra response headers, e.g. `WWW-Authenticate` (RFC 6749 §5.2, RFC 6750 §3). */
   headers?: Record<string, string>;
-  rendering?: ErrorRendering;
   cause?: unknown;
 }
 
@@ -74,7 +54,6 @@ export class OAuthError extends Error {
   override readonly name = "OAuthError";
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly rendering: ErrorRendering;
   readonly description: string;
 
   constructor(
@@ -86,17 +65,6 @@ export class OAuthError extends Error {
     this.description = errorDescription(description);
     this.status = options.status ?? DEFAULT_STATUS[error] ?? 400;
     this.headers = options.headers ?? {};
-    this.rendering = options.rendering ?? { kind: "json" };
-  }
-
-  /** The same error, rendered differently (used by the authorization endpoint). */
-  renderAs(rendering: ErrorRendering): OAuthError {
-    return new OAuthError(this.error, this.description, {
-      status: this.status,
-      headers: { ...this.headers },
-      rendering,
-      cause: this.cause,
-    });
   }
 
   toJSON(): { error: OAuthErrorCode; error_description: string } {

@@ -1,8 +1,9 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { renderJsonError } from "../protocol/error-response";
 import { OAuthError } from "../protocol/errors";
+import { bearerChallenge } from "../protocol/www-authenticate";
 import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
-import { bearerChallenge } from "./www-authenticate";
 
 /** What the middleware sets for the handlers after it: `c.get("accessToken")`. */
 export interface AccessTokenVariables {
@@ -156,18 +157,5 @@ function errorResponse(
   scopes: readonly string[],
 ): Response {
   if (!(err instanceof OAuthError)) throw err;
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
-  if (
-    err.error === "invalid_request" ||
-    err.error === "invalid_token" ||
-    err.error === "insufficient_scope"
-  ) {
-    headers["WWW-Authenticate"] = bearerChallenge({
-      realm,
-      error: err.error,
-      errorDescription: err.description,
-      ...(err.error === "insufficient_scope" ? { scope: scopes } : {}),
-    });
-  }
-  return c.json(err.toJSON(), err.status as 400, headers);
+  return renderJsonError(c, err, { realm, scope: scopes });
 }

@@ -16,7 +16,7 @@ export {
   type PerRequest,
   type RequireAccessTokenOptions,
 } from "./bearer-auth";
-export { bearerChallenge, type BearerChallenge } from "./www-authenticate";
+export { bearerChallenge, type BearerChallenge } from "../protocol/www-authenticate";
 export {
   verifyAccessToken,
   type VerifiedAccessToken,

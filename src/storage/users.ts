@@ -129,14 +129,19 @@ export async function findUserByUsername(
   return user !== null && normaliseUsername(user.username) === normalised ? user : null;
 }
 
-/** Creates a user; `conflict` (409) when the username is taken. */
+/** A user with this username (in any case) exists already; the admin API answers 409. */
+export class UsernameTakenError extends Error {
+  override readonly name = "UsernameTakenError";
+}
+
+/** Creates a user; UsernameTakenError when the username is taken. */
 export async function createUser(stores: Stores, input: unknown): Promise<UserRecord> {
   const parsed = v.safeParse(NewUserSchema, input);
   if (!parsed.success) throw invalidUserInput(parsed.issues);
   const { username, password, email, name } = parsed.output;
   const index = usernameKey(normaliseUsername(username));
   if ((await stores.USERS.get(index)) !== null) {
-    throw new OAuthError("conflict", "A user with this username already exists");
+    throw new UsernameTakenError("A user with this username already exists");
   }
   const record: UserRecord = {
     sub: randomToken(16),

@@ -19,7 +19,6 @@ const SUMMARIES: Partial<Record<OAuthErrorCode, string>> = {
   interaction_required: "Your input is needed.",
   temporarily_unavailable: "Sign-in is temporarily unavailable.",
   server_error: "Something went wrong on our side.",
-  not_found: "This page does not exist.",
 };
 
 /**

@@ -9,7 +9,7 @@
  *   });
  *   return renderConsentPage(c, { clientName, userName, scopes: describeScopes(scopes),
  *     redirectOrigin, request, csrf, action }, { formActionOrigins: [redirectUri] });
- *   throw new OAuthError(..., { rendering: { kind: "page" } });  // → renderErrorPage
+ *   throw new OAuthError(...);  // authorization group, target not yet known → renderErrorPage
  *
  * renderPage(c, <Element />, options) is the generic helper behind all three. Every page response
  * carries exactly one Content-Security-Policy (default-src 'none'; the stylesheet by hash;

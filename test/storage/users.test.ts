@@ -11,6 +11,7 @@ import {
   listUsers,
   normaliseUsername,
   publicUser,
+  UsernameTakenError,
 } from "../../src/storage/users";
 
 const username = (prefix = "u") => `${prefix}-${crypto.randomUUID()}`;
@@ -65,12 +66,12 @@ describe("user store", () => {
     expect(created.username.startsWith("Mixed.")).toBe(true);
   });
 
-  it("refuses a second user with the same username, whatever its case (409 conflict)", async () => {
+  it("refuses a second user with the same username, whatever its case (the admin API's 409)", async () => {
     const name = username("dup");
     await createUser(env, { username: name, password });
-    const error = await rejection(createUser(env, { username: name.toUpperCase(), password }));
-    expect(error.error).toBe("conflict");
-    expect(error.status).toBe(409);
+    await expect(createUser(env, { username: name.toUpperCase(), password })).rejects.toThrow(
+      UsernameTakenError,
+    );
   });
 
   it.each([
