@@ -33,8 +33,11 @@ export function isConfidential(client: ClientRecord): boolean {
  * the public one when it names a client. RFC 6749 §2.3: the client "MUST NOT use more than one
  * authentication method in each request"; with none at all it is `invalid_client` (§5.2).
  */
-export function presentedMethod(request: ClientAuthRequest): ClientAuthMethod {
-  const carried = CLIENT_AUTH_METHODS.filter((m) => m.confidential && m.recognises(request));
+export function presentedMethod(
+  request: ClientAuthRequest,
+  methods: readonly ClientAuthMethod[] = CLIENT_AUTH_METHODS,
+): ClientAuthMethod {
+  const carried = methods.filter((m) => m.confidential && m.recognises(request));
   if (carried.length > 1) {
     throw new OAuthError(
       "invalid_request",
@@ -42,7 +45,7 @@ export function presentedMethod(request: ClientAuthRequest): ClientAuthMethod {
     );
   }
   const method =
-    carried[0] ?? CLIENT_AUTH_METHODS.find((m) => !m.confidential && m.recognises(request));
+    carried[0] ?? methods.find((m) => !m.confidential && m.recognises(request));
   if (method === undefined) throw authenticationRequired();
   return method;
 }
