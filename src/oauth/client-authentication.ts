@@ -58,14 +58,15 @@ export async function authenticateClient(
   const context = { address: ip ? addressKey(ip) : "-" };
   // A client locked after wrong secrets is refused from this isolate's memory: no storage read,
   // no hashing. A success never reaches the throttle's Durable Object.
-  const locked = method.guessable ? lockedFor("client", credentials.clientId, context) : undefined;
+  const locked = method.sharedSecret ? lockedFor("client", credentials.clientId, context) : undefined;
   if (locked !== undefined) throw clientThrottled(credentials.clientId, endpoint, locked);
   const client = await getClient(c.env, credentials.clientId);
 
   const issuer = c.get("issuer");
   const verification = { issuer, endpoint: `${issuer}${endpoint}`, clock: systemClock };
   const authenticated = await method.verify(credentials, client, verification);
-  if (!authenticated || client === null || client.metadata.token_endpoint_auth_method !== method.name) {
+  const registered = client?.metadata.token_endpoint_auth_method === method.name;
+  if (!authenticated || client === null || !registered) {
     securityEvent("client_auth.failed", {
       client_id: credentials.clientId,
       endpoint,
@@ -73,7 +74,7 @@ export async function authenticateClient(
     });
     // Only a wrong secret of a client that has one is counted: there is nothing to guess
     // otherwise, and counting it would let anyone lock a public client out of every browser.
-    if (method.guessable && client?.client_secret_hash !== undefined) {
+    if (method.sharedSecret && client?.client_secret_hash !== undefined) {
       const refused = await countFailure(c.env, "client", client.client_id, context);
       if (refused !== undefined) throw clientThrottled(client.client_id, endpoint, refused);
     }

@@ -10,6 +10,7 @@ import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { CONFIDENTIAL_AUTH_METHOD_NAMES, isConfidential } from "./client-auth";
+import { invalidClient } from "./client-auth/method";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
 import { mayIntrospect } from "./introspection-policy";
@@ -49,10 +50,7 @@ introspectRoutes.post("/introspect", limitBody(), async (c) => {
   const client = await authenticateClient(c, params);
   if (!isConfidential(client)) {
     // The same answer as any failed authentication: nothing tells which clients are public.
-    throw new OAuthError("invalid_client", "Client authentication failed", {
-      status: 401,
-      headers: { "WWW-Authenticate": 'Basic realm="gatehouse"' },
-    });
+    throw invalidClient();
   }
   // RFC 7662 §2.1: `token` REQUIRED; `token_type_hint` OPTIONAL, and refresh and access tokens
   // cannot be mistaken for each other, so it is not needed (an unknown value is ignored).

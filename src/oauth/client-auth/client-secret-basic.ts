@@ -5,7 +5,7 @@ import { type ClientAuthMethod, type ClientAuthRequest, invalidClient } from "./
 export const clientSecretBasic: ClientAuthMethod<{ clientId: string; secret: string }> = {
   name: "client_secret_basic",
   confidential: true,
-  guessable: true,
+  sharedSecret: true,
   // Any Authorization header is an attempt at Basic: the token endpoint knows no other scheme.
   recognises: (request) => request.authorization !== undefined,
   read: readBasic,

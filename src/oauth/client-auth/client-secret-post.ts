@@ -5,7 +5,7 @@ import { type ClientAuthMethod, authenticationRequired } from "./method";
 export const clientSecretPost: ClientAuthMethod<{ clientId: string; secret: string }> = {
   name: "client_secret_post",
   confidential: true,
-  guessable: true,
+  sharedSecret: true,
   recognises: ({ params }) => params.get("client_secret") !== undefined,
   read({ params }) {
     const clientId = params.get("client_id");

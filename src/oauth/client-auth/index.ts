@@ -28,6 +28,11 @@ export function isConfidential(client: ClientRecord): boolean {
   return CONFIDENTIAL_AUTH_METHOD_NAMES.includes(client.metadata.token_endpoint_auth_method);
 }
 
+/** Whether clients registering `method` are issued a client secret (RFC 7591 §3.2.1). */
+export function issuesClientSecret(method: string): boolean {
+  return CLIENT_AUTH_METHODS.some((m) => m.name === method && m.sharedSecret);
+}
+
 /**
  * The method a request uses: the one confidential method whose credentials it carries, or else
  * the public one when it names a client. RFC 6749 §2.3: the client "MUST NOT use more than one

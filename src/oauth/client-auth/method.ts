@@ -40,10 +40,11 @@ export interface ClientAuthMethod<Credentials extends PresentedCredentials = Pre
    */
   readonly confidential: boolean;
   /**
-   * Whether a wrong credential is a guess at a shared secret: such failures are counted by the
+   * Whether the credential is a client secret that Gatehouse issues at registration (RFC 7591
+   * §3.2.1) and keeps as a hash. A wrong one is a guess: such failures are counted by the
    * client-secret throttle (src/auth/failure-throttle.ts), and a locked client is refused first.
    */
-  readonly guessable: boolean;
+  readonly sharedSecret: boolean;
   /**
    * Whether the request carries this method's credentials. A confidential method's decides the
    * method (RFC 6749 §2.3: at most one per request); a public one's (a bare client_id) is used

@@ -5,7 +5,7 @@ import type { ClientAuthMethod } from "./method";
 export const none: ClientAuthMethod = {
   name: "none",
   confidential: false,
-  guessable: false,
+  sharedSecret: false,
   recognises: ({ params }) => params.get("client_id") !== undefined,
   read: ({ params }) => ({ clientId: params.require("client_id") }),
   // A client registered with a secret cannot shed it by not sending it.

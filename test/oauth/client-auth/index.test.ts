@@ -81,7 +81,7 @@ async function privateKeyJwt() {
   const method: ClientAuthMethod<{ clientId: string; assertion: string }> = {
     name: "private_key_jwt",
     confidential: true,
-    guessable: false,
+    sharedSecret: false,
     recognises: ({ params }) =>
       params.get("client_assertion_type") === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
     read({ params }) {
