@@ -9,7 +9,8 @@ import { GRANT_TYPES, GRANT_TYPE_NAMES, findGrantType } from "../../../src/oauth
 import { grantStores } from "../../../src/oauth/grants/stores";
 import { OAuthError } from "../../../src/protocol/errors";
 import { getClient } from "../../../src/storage/clients";
-import { expectTokenError, mintCode } from "../../helpers/codes";
+import { authorizeWithLogin } from "../../helpers/browser";
+import { expectTokenError } from "../../helpers/codes";
 import { basicAuthorization, createClient, createUser } from "../../helpers/fixtures";
 import { ORIGIN, admin, postForm, request } from "../../helpers/http";
 
@@ -89,7 +90,8 @@ describe("a grant handler", () => {
   it("runs on a plain context, without HTTP: exchanging a code once, then refusing it", async () => {
     const client = await createClient();
     const user = await createUser();
-    const minted = await mintCode(env, client, user);
+    // A code from the public flow: authorize, sign in, allow.
+    const { code, verifier } = await authorizeWithLogin(client, user);
     const record = await getClient(env, client.client_id);
     if (record === null) throw new Error("the client was not stored");
     const config = getConfig(env);
@@ -99,9 +101,9 @@ describe("a grant handler", () => {
       client: record,
       params: new Params(
         new URLSearchParams({
-          code: minted.code,
-          redirect_uri: minted.payload.redirectUri,
-          code_verifier: minted.verifier,
+          code,
+          redirect_uri: client.redirect_uri,
+          code_verifier: verifier,
         }),
       ),
       config,
@@ -110,7 +112,7 @@ describe("a grant handler", () => {
       clock: systemClock,
     };
     const tokens = await grant.handle(context);
-    expect(tokens).toMatchObject({ token_type: "Bearer", scope: "openid profile email" });
+    expect(tokens).toMatchObject({ token_type: "Bearer", scope: "openid profile" });
     expect(tokens.refresh_token).toBeTruthy();
     const replay = await grant.handle(context).catch((e: unknown) => e);
     expect(replay).toBeInstanceOf(OAuthError);
