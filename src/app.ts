@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes";
-import { getConfig, issuerFor } from "./config";
+import { type Config, getConfig, issuerFor } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { onError } from "./http/on-error";
 import { authorizeRoutes } from "./oauth/authorize";
@@ -14,15 +14,33 @@ import { revokeRoutes } from "./oauth/revoke";
 import { tokenRoutes } from "./oauth/token-endpoint";
 import { throttleInvalidTokens } from "./oauth/token-throttle";
 import { userinfoRoutes } from "./oauth/userinfo";
-import { exampleApiRoutes } from "./resource/example-api";
+import { exampleApiRoutes } from "./demo/example-api";
+import type { Stores } from "./storage/stores";
 
-/** Builds the Gatehouse app. The Worker entry (src/index.ts) only exports it. */
-export function createApp(): Hono<AppEnv> {
+/** How to build the app; every member has a default, so `createApp()` is the deployed Worker. */
+export interface AppOptions {
+  /**
+   * The configuration, or how to make it from the Worker's bindings. Default: parsed from
+   * `env` (src/config.ts getConfig), once per `env` object.
+   */
+  config?: Config | ((env: Env) => Config);
+  /** Where storage keeps its records, from the Worker's bindings. Default: the bindings. */
+  stores?: (env: Env) => Stores;
+}
+
+/**
+ * Builds the Gatehouse app. The Worker entry (src/index.ts) only exports it; tests and a demo
+ * build it with their own configuration or stores.
+ */
+export function createApp(options: AppOptions = {}): Hono<AppEnv> {
+  const configOf = configSource(options.config);
+  const storesOf = options.stores ?? ((env: Env): Stores => env);
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
-    const config = getConfig(c.env);
+    const config = configOf(c.env);
     c.set("config", config);
+    c.set("stores", storesOf(c.env));
     c.set("issuer", issuerFor(config, c.req.url));
     await next();
   });
@@ -60,4 +78,10 @@ export function createApp(): Hono<AppEnv> {
   });
   app.onError(onError);
   return app;
+}
+
+function configSource(config: AppOptions["config"]): (env: Env) => Config {
+  if (config === undefined) return getConfig;
+  if (typeof config === "function") return config;
+  return () => config;
 }

@@ -18,7 +18,7 @@ const noSuchClient = () => new OAuthError("not_found", "No such client");
 export const clientAdminRoutes = new Hono<AppEnv>()
   .post("/", ...jsonBody(AnyObject, "invalid_client_metadata"), async (c) => {
     const { record, clientSecret } = await registerClient(
-      c.env,
+      c.get("stores"),
       c.get("config"),
       c.req.valid("json"),
       "operator",
@@ -27,22 +27,22 @@ export const clientAdminRoutes = new Hono<AppEnv>()
   })
   .get("/", pageQuery, async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const page = await listClients(c.env, { cursor, limit });
+    const page = await listClients(c.get("stores"), { cursor, limit });
     return c.json({
       clients: page.clients.map((record) => clientInformationResponse(record)),
       ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
     });
   })
   .get("/:id", async (c) => {
-    const record = await getClient(c.env, c.req.param("id"));
+    const record = await getClient(c.get("stores"), c.req.param("id"));
     if (record === null) throw noSuchClient();
     return c.json(clientInformationResponse(record));
   })
   .delete("/:id", async (c) => {
     const clientId = c.req.param("id");
-    if (!(await deleteClient(c.env, clientId))) throw noSuchClient();
+    if (!(await deleteClient(c.get("stores"), clientId))) throw noSuchClient();
     // The client's grants end with it, in every user's object that holds one.
-    const count = await revokeClientGrants(c.env, clientId);
+    const count = await revokeClientGrants(c.get("stores"), clientId);
     securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });
     return c.body(null, 204);
   });

@@ -7,13 +7,14 @@ import {
   replacePasswordHash,
   type UserRecord,
 } from "../storage/users";
+import type { Stores } from "../storage/stores";
 import { PASSWORD_ITERATIONS, hashPassword, needsRehash, verifyPassword, type PasswordHash } from "./password";
 
 /** One way of proving who the user is. Resolves to the user, or null when the proof fails. */
 export interface Authenticator<Credentials> {
   /** Names the method, e.g. for the `amr` claim (RFC 8176: "pwd", "hwk", …). */
   readonly method: string;
-  authenticate(env: Env, credentials: Credentials): Promise<UserRecord | null>;
+  authenticate(stores: Stores, credentials: Credentials): Promise<UserRecord | null>;
 }
 
 export interface PasswordCredentials {
@@ -35,13 +36,13 @@ const DUMMY_HASH: PasswordHash = {
 
 export const passwordAuthenticator: Authenticator<PasswordCredentials> = {
   method: "pwd",
-  async authenticate(env, { username, password }) {
-    const user = await findUserByUsername(env, username);
+  async authenticate(stores, { username, password }) {
+    const user = await findUserByUsername(stores, username);
     const ok = await verifyPassword(password, user?.password ?? DUMMY_HASH);
     if (!ok || user === null) return null;
     if (needsRehash(user.password)) {
       // The password is known right now: the only moment its hash can be strengthened.
-      await replacePasswordHash(env, user, await hashPassword(password));
+      await replacePasswordHash(stores, user, await hashPassword(password));
     }
     return user;
   },
@@ -53,9 +54,9 @@ export const passwordAuthenticator: Authenticator<PasswordCredentials> = {
  * caller (src/auth/throttle.ts), not here.
  */
 export function authenticatePassword(
-  env: Env,
+  stores: Stores,
   username: string,
   password: string,
 ): Promise<UserRecord | null> {
-  return passwordAuthenticator.authenticate(env, { username, password });
+  return passwordAuthenticator.authenticate(stores, { username, password });
 }

@@ -11,6 +11,7 @@ import { seal, unseal } from "../crypto/seal";
 import { randomToken } from "../crypto/random";
 import type { AppEnv } from "../http/app-env";
 import { readCookie, writeCookie } from "../http/cookies";
+import { getSealKey } from "../storage/keys";
 import { normaliseUsername } from "../storage/users";
 import { DEVICE_COOKIE_TTL_SECONDS, MAX_DEVICE_USERNAMES } from "./throttle-policy";
 
@@ -23,7 +24,7 @@ interface DeviceEntry {
 async function readEntries(c: Context<AppEnv>): Promise<DeviceEntry[]> {
   const cookie = readCookie(c, "device");
   if (!cookie) return [];
-  const opened = await unseal<{ e?: unknown }>(c.env, "device", cookie);
+  const opened = await unseal<{ e?: unknown }>(await getSealKey(c.get("stores")), "device", cookie);
   if (!opened || !Array.isArray(opened.e)) return [];
   return opened.e.filter(
     (e): e is DeviceEntry =>
@@ -49,6 +50,11 @@ export async function rememberDevice(c: Context<AppEnv>, username: string): Prom
     0,
     MAX_DEVICE_USERNAMES,
   );
-  const value = await seal(c.env, "device", { e: next }, DEVICE_COOKIE_TTL_SECONDS);
+  const value = await seal(
+    await getSealKey(c.get("stores")),
+    "device",
+    { e: next },
+    DEVICE_COOKIE_TTL_SECONDS,
+  );
   writeCookie(c, "device", value, DEVICE_COOKIE_TTL_SECONDS);
 }

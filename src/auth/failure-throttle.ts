@@ -5,6 +5,7 @@
  * The policy is in ./throttle-policy.ts.
  */
 import { reserveAttempt } from "../storage/throttles";
+import type { Stores } from "../storage/stores";
 import { rememberLock, rememberedLock } from "./lock-memory";
 import type { ThrottleKind } from "./throttle-policy";
 import { type AttemptContext, contextKey } from "./throttle-state";
@@ -37,12 +38,12 @@ export function lockedFor(
  * a lock another isolate knew of), or undefined when it was counted.
  */
 export async function countFailure(
-  env: Env,
+  stores: Stores,
   kind: ThrottleKind,
   name: string,
   context: AttemptContext,
 ): Promise<number | undefined> {
-  const reservation = await reserveAttempt(env, kind, name, context);
+  const reservation = await reserveAttempt(stores, kind, name, context);
   const now = Date.now();
   const own = memoryKey(kind, name, contextKey(context));
   if (!reservation.allowed) {

@@ -17,6 +17,7 @@ import { securityEvent } from "../http/security-events";
 import { OAuthError } from "../protocol/errors";
 import { normaliseUsername } from "../storage/users";
 import { recordSuccess, reserveAttempt, withdrawAttempt } from "../storage/throttles";
+import type { Stores } from "../storage/stores";
 import type { ThrottleKind } from "./throttle-policy";
 import type { Admitted, AttemptContext, Reservation } from "./throttle-state";
 
@@ -60,10 +61,13 @@ function keysOf(attempt: LoginAttempt): ThrottleKey[] {
  * OAuthError (temporarily_unavailable, status 429, with Retry-After) when one of its keys is
  * locked after too many failures. A refused attempt is not counted at any key.
  */
-export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promise<LoginPermit> {
+export async function assertLoginAllowed(
+  stores: Stores,
+  attempt: LoginAttempt,
+): Promise<LoginPermit> {
   const keys = keysOf(attempt);
   const reservations: Reservation[] = await Promise.all(
-    keys.map((k) => reserveAttempt(env, k.kind, k.name, k.context)),
+    keys.map((k) => reserveAttempt(stores, k.kind, k.name, k.context)),
   );
   const admitted = keys.flatMap((key, i) => {
     const reservation = reservations[i]!;
@@ -72,7 +76,7 @@ export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promi
   if (admitted.length === keys.length) return { attempt, reservations: admitted };
   await Promise.all(
     admitted.map(({ key, reservation }) =>
-      withdrawAttempt(env, key.kind, key.name, key.context, reservation),
+      withdrawAttempt(stores, key.kind, key.name, key.context, reservation),
     ),
   );
   // RFC 6585 §4 (429) with RFC 9110 §10.2.3 Retry-After: the longest lock that applies.
@@ -98,7 +102,7 @@ export async function assertLoginAllowed(env: Env, attempt: LoginAttempt): Promi
  * the reservations back (see the policy for what each key does with it).
  */
 export async function recordLoginResult(
-  env: Env,
+  stores: Stores,
   permit: LoginPermit,
   sub: string | null,
 ): Promise<void> {
@@ -114,7 +118,7 @@ export async function recordLoginResult(
   securityEvent("login.succeeded", { sub, method: "password", ...ip });
   await Promise.all(
     permit.reservations.map(({ key, reservation }) =>
-      recordSuccess(env, key.kind, key.name, key.context, reservation),
+      recordSuccess(stores, key.kind, key.name, key.context, reservation),
     ),
   );
 }

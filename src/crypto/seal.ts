@@ -1,5 +1,4 @@
 import { EncryptJWT, type JWTPayload, jwtDecrypt } from "jose";
-import { getSealKey } from "../tokens/keys";
 
 /**
  * What a sealed value is for. The purpose is the JWE `typ`, checked on opening, so a value
@@ -11,10 +10,11 @@ export type SealPurpose = "code" | "interaction" | "session" | "refresh_token" |
  * Authenticated encryption of a small JSON payload with the deployment's "seal" key: a compact
  * JWE (RFC 7516, `dir` + A256GCM) that expires after `ttlSeconds`. Used for values that cross
  * the browser and must come back unaltered and unread: authorization codes, pending
- * authorization requests, login sessions. Needs no storage write.
+ * authorization requests, login sessions. Needs no storage write. The caller passes the key
+ * (src/storage/keys.ts getSealKey: imported once per isolate); this module never fetches it.
  */
 export async function seal(
-  env: Env,
+  key: CryptoKey,
   purpose: SealPurpose,
   payload: JWTPayload,
   ttlSeconds: number,
@@ -24,7 +24,7 @@ export async function seal(
     .setProtectedHeader({ alg: "dir", enc: "A256GCM", typ: purpose })
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
-    .encrypt(await getSealKey(env));
+    .encrypt(key);
 }
 
 /**
@@ -32,11 +32,10 @@ export async function seal(
  * purpose or has expired. Callers turn null into the error their endpoint owes.
  */
 export async function unseal<T extends JWTPayload>(
-  env: Env,
+  key: CryptoKey,
   purpose: SealPurpose,
   sealed: string,
 ): Promise<T | null> {
-  const key = await getSealKey(env);
   try {
     const { payload } = await jwtDecrypt(sealed, key, {
       typ: purpose,

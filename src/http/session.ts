@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { seal, unseal } from "../crypto/seal";
+import { getSealKey } from "../storage/keys";
 import type { AppEnv } from "./app-env";
 import { readCookie, writeCookie } from "./cookies";
 
@@ -12,6 +13,9 @@ export interface Session {
 
 type SealedSession = { sub: string; auth_time: number };
 
+/** The deployment's sealing key, from the isolate's key cache (src/storage/keys.ts). */
+const sealKeyOf = (c: Context<AppEnv>) => getSealKey(c.get("stores"));
+
 /**
  * The session lives in a cookie sealed with the deployment's key (authenticated encryption:
  * integrity-protected and unreadable), so no storage read is needed to recognise a returning
@@ -20,7 +24,7 @@ type SealedSession = { sub: string; auth_time: number };
 export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
   const cookie = readCookie(c, "session");
   if (!cookie) return null;
-  const opened = await unseal<SealedSession>(c.env, "session", cookie);
+  const opened = await unseal<SealedSession>(await sealKeyOf(c), "session", cookie);
   if (!opened || typeof opened.sub !== "string" || typeof opened.auth_time !== "number") {
     return null;
   }
@@ -30,7 +34,7 @@ export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
 export async function startSession(c: Context<AppEnv>, session: Session): Promise<void> {
   const ttl = c.get("config").sessionTtl;
   const value = await seal(
-    c.env,
+    await sealKeyOf(c),
     "session",
     { sub: session.sub, auth_time: session.authTime },
     ttl,

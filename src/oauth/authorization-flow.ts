@@ -6,7 +6,7 @@ import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import { consentCovers, getConsent } from "../storage/consents";
 import { getUser, type UserRecord } from "../storage/users";
 import { showConsentPage, showLoginPage } from "./interaction-pages";
-import { sealCode } from "./authorization-code";
+import { sealCode } from "./sealed-code";
 import type {
   AuthorizationRequest,
   RedirectTarget,
@@ -45,8 +45,8 @@ export async function continueAuthorization(
     // The hot path: the user and the remembered consent are read together (one KV round trip).
     const [loaded, consent] = step.session
       ? await Promise.all([
-          step.user ?? getUser(c.env, step.session.sub),
-          mayRemember ? getConsent(c.env, step.session.sub, client.client_id) : null,
+          step.user ?? getUser(c.get("stores"), step.session.sub),
+          mayRemember ? getConsent(c.get("stores"), step.session.sub, client.client_id) : null,
         ])
       : [null, null];
     // OIDC Core §3.1.2.1: with an id_token_hint, only the hinted user's session answers.
@@ -120,7 +120,7 @@ export async function refuseAuthorization(
 ): Promise<Response> {
   if (!(err instanceof OAuthError) || err.rendering.kind !== "json") throw err;
   const session = await readSession(c);
-  const user = session ? await getUser(c.env, session.sub) : null;
+  const user = session ? await getUser(c.get("stores"), session.sub) : null;
   if (user) throw asRedirect(err, target, options.redirectStatus);
   if (options.promptNone) {
     if (isOperatorClient(target.client)) throw asRedirect(err, target, options.redirectStatus);
@@ -154,7 +154,7 @@ export async function redirectWithCode(
   status: 302 | 303,
 ): Promise<Response> {
   const now = Math.floor(Date.now() / 1000);
-  const code = await sealCode(c.env, {
+  const code = await sealCode(c.get("stores"), {
     codeId: randomToken(16),
     grantId: randomToken(16),
     clientId: request.clientId,

@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import { Params } from "../http/params";
 import { type ClientRecord, getClient } from "../storage/clients";
+import type { Stores } from "../storage/stores";
 import { OAuthError, type OAuthErrorCode } from "../protocol/errors";
 import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
@@ -72,7 +73,7 @@ export interface RedirectTarget {
  * invalid redirection URI." Every error thrown here is therefore rendered as a page.
  */
 export async function resolveRedirectTarget(
-  env: Env,
+  stores: Stores,
   pairs: URLSearchParams,
 ): Promise<RedirectTarget> {
   const page = { rendering: { kind: "page" } } as const;
@@ -93,7 +94,7 @@ export async function resolveRedirectTarget(
   if (!clientId) {
     throw new OAuthError("invalid_request", 'The parameter "client_id" is missing', page);
   }
-  const client = await getClient(env, clientId);
+  const client = await getClient(stores, clientId);
   if (!client) {
     throw new OAuthError("invalid_client", "The client is unknown", page);
   }
@@ -274,10 +275,10 @@ function parseMaxAge(maxAge: string | undefined): number | undefined {
  * the client may have been deleted, or its redirect URIs changed, in the meantime.
  */
 export async function reloadRedirectTarget(
-  env: Env,
+  stores: Stores,
   request: ClientRedirect,
 ): Promise<RedirectTarget> {
-  const client = await getClient(env, request.clientId);
+  const client = await getClient(stores, request.clientId);
   if (!client || !matchRedirectUri(client.metadata.redirect_uris, request.redirectUri)) {
     throw new OAuthError("invalid_client", "The client is unknown or no longer registered", {
       rendering: { kind: "page" },

@@ -9,6 +9,7 @@ import {
   resolveRedirectTarget,
   validateAuthorizationRequest,
 } from "./authorization-request";
+import { getVerificationKeys } from "../storage/keys";
 import { idTokenHintSubject } from "../tokens/id-token-hint";
 import { OAuthError } from "../protocol/errors";
 
@@ -21,7 +22,7 @@ export const authorizeRoutes = new Hono<AppEnv>();
 authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) => {
   const pairs = await readPairs(c);
   // Client and redirect URI first: until both are known good, errors are pages, never redirects.
-  const target = await resolveRedirectTarget(c.env, pairs);
+  const target = await resolveRedirectTarget(c.get("stores"), pairs);
   const redirectStatus = c.req.method === "POST" ? 303 : 302;
   let request: AuthorizationRequest;
   try {
@@ -29,7 +30,7 @@ authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody("page"), async (c) =
     const hint = pairs.get("id_token_hint");
     if (hint) {
       request.hintedSub = await idTokenHintSubject(
-        c.env,
+        await getVerificationKeys(c.get("stores")),
         hint,
         c.get("issuer"),
         target.client.client_id,

@@ -60,7 +60,7 @@ export async function authenticateClient(
   // no hashing. A success never reaches the throttle's Durable Object.
   const locked = method.sharedSecret ? lockedFor("client", credentials.clientId, context) : undefined;
   if (locked !== undefined) throw clientThrottled(credentials.clientId, endpoint, locked);
-  const client = await getClient(c.env, credentials.clientId);
+  const client = await getClient(c.get("stores"), credentials.clientId);
 
   const issuer = c.get("issuer");
   const verification = { issuer, endpoint: `${issuer}${endpoint}`, clock: systemClock };
@@ -75,7 +75,7 @@ export async function authenticateClient(
     // Only a wrong secret of a client that has one is counted: there is nothing to guess
     // otherwise, and counting it would let anyone lock a public client out of every browser.
     if (method.sharedSecret && client?.client_secret_hash !== undefined) {
-      const refused = await countFailure(c.env, "client", client.client_id, context);
+      const refused = await countFailure(c.get("stores"), "client", client.client_id, context);
       if (refused !== undefined) throw clientThrottled(client.client_id, endpoint, refused);
     }
     throw invalidClient();

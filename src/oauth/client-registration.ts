@@ -11,6 +11,7 @@ import {
   type ClientRecord,
   type ClientRegistrant,
 } from "../storage/clients";
+import type { Stores } from "../storage/stores";
 import { issuesClientSecret } from "./client-auth";
 import { parseClientMetadata } from "./client-metadata";
 import { OAuthError } from "../protocol/errors";
@@ -30,7 +31,7 @@ export type ClientInformationResponse = ClientMetadata & {
  * the registration. The secret is returned once here and stored only as its SHA-256.
  */
 export async function registerClient(
-  env: Env,
+  stores: Stores,
   config: Config,
   metadata: unknown,
   registeredBy: ClientRegistrant,
@@ -54,7 +55,7 @@ export async function registerClient(
     metadata: parsed,
     registered_by: registeredBy,
   };
-  await putClient(env, record);
+  await putClient(stores, record);
   return clientSecret === undefined ? { record } : { record, clientSecret };
 }
 

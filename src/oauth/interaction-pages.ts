@@ -31,7 +31,7 @@ export async function showLoginPage(
     c,
     {
       clientName: clientDisplayName(client),
-      request: await sealTicket(c.env, { request, csrf }),
+      request: await sealTicket(c.get("stores"), { request, csrf }),
       csrf,
       action: LOGIN_ACTION,
       ...(username === undefined ? {} : { username }),
@@ -64,7 +64,7 @@ export async function showConsentPage(
       confirmEveryTime: cannotProveIdentity(client, request.redirectUri),
       selfRegistered: !isOperatorClient(client),
       userName: user.name ?? user.username,
-      request: await sealTicket(c.env, { request, csrf, sub: user.sub }),
+      request: await sealTicket(c.get("stores"), { request, csrf, sub: user.sub }),
       csrf,
       action: CONSENT_ACTION,
     },

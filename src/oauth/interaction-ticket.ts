@@ -1,6 +1,8 @@
 import { seal, unseal } from "../crypto/seal";
 import type { PendingRequest } from "./authorization-request";
 import { OAuthError } from "../protocol/errors";
+import { getSealKey } from "../storage/keys";
+import type { Stores } from "../storage/stores";
 
 /**
  * A pending authorization request travelling through the login and consent forms as a hidden
@@ -22,12 +24,17 @@ const TICKET_TTL = 15 * 60;
 
 type SealedTicket = { t: InteractionTicket };
 
-export function sealTicket(env: Env, ticket: InteractionTicket): Promise<string> {
-  return seal(env, "interaction", { t: ticket }, TICKET_TTL);
+export async function sealTicket(stores: Stores, ticket: InteractionTicket): Promise<string> {
+  return seal(await getSealKey(stores), "interaction", { t: ticket }, TICKET_TTL);
 }
 
-export async function openTicket(env: Env, sealed: string | undefined): Promise<InteractionTicket> {
-  const opened = sealed ? await unseal<SealedTicket>(env, "interaction", sealed) : null;
+export async function openTicket(
+  stores: Stores,
+  sealed: string | undefined,
+): Promise<InteractionTicket> {
+  const opened = sealed
+    ? await unseal<SealedTicket>(await getSealKey(stores), "interaction", sealed)
+    : null;
   if (!opened || typeof opened.t !== "object" || opened.t === null) {
     throw new OAuthError(
       "invalid_request",

@@ -27,14 +27,14 @@ const limit = limitBody("page");
 
 interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
-  const { client } = await reloadRedirectTarget(c.env, ticket.request);
+  const { client } = await reloadRedirectTarget(c.get("stores"), ticket.request);
   const username = (form.get("username") ?? "").slice(0, 256);
   const password = (form.get("password") ?? "").slice(0, 1024);
   const ip = c.req.header("CF-Connecting-IP");
   const device = await deviceFor(c, username);
   let permit: LoginPermit;
   try {
-    permit = await assertLoginAllowed(c.env, { username, ip, device });
+    permit = await assertLoginAllowed(c.get("stores"), { username, ip, device });
   } catch (err) {
     if (err instanceof OAuthError && err.status === 429) {
       return showLoginPage(c, client, ticket.request, {
@@ -46,8 +46,8 @@ interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
     }
     throw err;
   }
-  const user = await authenticatePassword(c.env, username, password);
-  await recordLoginResult(c.env, permit, user?.sub ?? null);
+  const user = await authenticatePassword(c.get("stores"), username, password);
+  await recordLoginResult(c.get("stores"), permit, user?.sub ?? null);
   if (!user) {
     return showLoginPage(c, client, ticket.request, {
       error: "Invalid username or password.",
@@ -78,7 +78,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
       rendering: { kind: "page" },
     });
   }
-  const { client } = await reloadRedirectTarget(c.env, request);
+  const { client } = await reloadRedirectTarget(c.get("stores"), request);
   const session = await readSession(c);
   if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
     // The consent was shown to someone else, or the session ended meanwhile.
@@ -103,7 +103,13 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   // RFC 8252 §8.6: a consent given to a client that cannot prove its identity is not reused,
   // so it is not stored either.
   if (!cannotProveIdentity(client, request.redirectUri)) {
-    await rememberConsent(c.env, session.sub, request.clientId, request.scope, request.resource);
+    await rememberConsent(
+      c.get("stores"),
+      session.sub,
+      request.clientId,
+      request.scope,
+      request.resource,
+    );
   }
   return redirectWithCode(c, request, session, 303);
 });
@@ -118,7 +124,7 @@ async function readInteraction(
   } catch (err) {
     throw err instanceof OAuthError ? err.renderAs({ kind: "page" }) : err;
   }
-  const ticket = await openTicket(c.env, form.get("request"));
+  const ticket = await openTicket(c.get("stores"), form.get("request"));
   await verifyCsrf(c, form.get("csrf"), ticket.csrf);
   return { form, ticket };
 }

@@ -8,6 +8,7 @@ import type { ClientRecord } from "../storage/clients";
 import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
+import { getVerificationKeys } from "../storage/keys";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { CONFIDENTIAL_AUTH_METHOD_NAMES, isConfidential } from "./client-auth";
 import { invalidClient } from "./client-auth/method";
@@ -73,7 +74,7 @@ async function introspect(
   const refreshToken = await readRefreshToken(token);
   if (refreshToken !== null) {
     const current = await getCurrentRefreshToken(
-      c.env,
+      c.get("stores"),
       refreshToken.sub,
       refreshToken.grantId,
       refreshToken.hash,
@@ -84,7 +85,7 @@ async function introspect(
     // and so without tripping reuse detection) learns nothing.
     if (!current.current || current.grant.clientId !== caller.client_id) return INACTIVE;
     // A deleted user's tokens stop working (the token endpoint refuses them too).
-    if ((await getUser(c.env, current.grant.sub)) === null) return INACTIVE;
+    if ((await getUser(c.get("stores"), current.grant.sub)) === null) return INACTIVE;
     return {
       active: true,
       client_id: current.grant.clientId,
@@ -97,13 +98,14 @@ async function introspect(
   }
 
   // Signature, `typ` and issuer (readOwnAccessToken), expiry here, then the grant.
-  const claims = await readOwnAccessToken(c.env, token, c.get("issuer"));
+  const keys = await getVerificationKeys(c.get("stores"));
+  const claims = await readOwnAccessToken(keys, token, c.get("issuer"));
   if (claims === null || claims.exp <= now) return INACTIVE;
   // RFC 7662 §4: decided before any storage is asked, so a refusal costs nothing and tells nothing.
   if (!mayIntrospect(caller, claims)) return INACTIVE;
   const [status, user] = await Promise.all([
-    getGrantStatus(c.env, claims.sub, claims.grant_id),
-    getUser(c.env, claims.sub),
+    getGrantStatus(c.get("stores"), claims.sub, claims.grant_id),
+    getUser(c.get("stores"), claims.sub),
   ]);
   if (status.state !== "active" || user === null) return INACTIVE;
   return {

@@ -3,7 +3,7 @@ import { cors } from "hono/cors";
 import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
-import { getPublicJwks } from "../tokens/keys";
+import { getPublicJwks } from "../storage/keys";
 import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
 import { GRANT_TYPE_NAMES } from "./grants";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
@@ -77,5 +77,7 @@ metadataRoutes.get("/.well-known/openid-configuration", metadataResponse);
 // RFC 7517 §5: public keys only. Cached a little longer than metadata: keys change only by
 // rotation, which must publish a new key longer than this before signing with it.
 metadataRoutes.get("/jwks.json", async (c) =>
-  c.json(await getPublicJwks(c.env), 200, { "Cache-Control": "public, max-age=600" }),
+  c.json(await getPublicJwks(c.get("stores")), 200, {
+    "Cache-Control": "public, max-age=600",
+  }),
 );

@@ -48,7 +48,7 @@ registerRoutes.post(
   ...jsonBody(ClientMetadataObject, "invalid_client_metadata"),
   async (c) => {
     const { record, clientSecret } = await registerClient(
-      c.env,
+      c.get("stores"),
       c.get("config"),
       c.req.valid("json"),
       "self",

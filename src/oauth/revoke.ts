@@ -9,6 +9,7 @@ import { securityEvent } from "../http/security-events";
 import type { ClientRecord } from "../storage/clients";
 import { revokeGrant, revokeRefreshToken } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
+import { getVerificationKeys } from "../storage/keys";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
@@ -55,14 +56,15 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
     // The user's object checks, atomically, that the token is one of the grant's own and the
     // client its client: another client's refresh token is never revoked (RFC 7009 §2.1).
     const { sub, grantId, hash } = refreshToken;
-    const result = await revokeRefreshToken(c.env, sub, grantId, hash, client.client_id);
+    const result = await revokeRefreshToken(c.get("stores"), sub, grantId, hash, client.client_id);
     if (result === "revoked") grantRevoked(sub, grantId, client.client_id);
     else markInvalidToken(c);
     return;
   }
-  const accessToken = await readOwnAccessToken(c.env, token, c.get("issuer"));
+  const keys = await getVerificationKeys(c.get("stores"));
+  const accessToken = await readOwnAccessToken(keys, token, c.get("issuer"));
   if (accessToken !== null && accessToken.client_id === client.client_id) {
-    if (await revokeGrant(c.env, accessToken.sub, accessToken.grant_id)) {
+    if (await revokeGrant(c.get("stores"), accessToken.sub, accessToken.grant_id)) {
       grantRevoked(accessToken.sub, accessToken.grant_id, client.client_id);
     }
     return;

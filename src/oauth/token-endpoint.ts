@@ -52,7 +52,7 @@ tokenRoutes.post(
       params,
       config,
       issuer: c.get("issuer"),
-      stores: grantStores(c.env, config),
+      stores: grantStores(c.get("stores"), config),
       clock: systemClock,
     });
     // RFC 6749 §5.1: tokens must not be cached.

@@ -55,5 +55,5 @@ export const throttleInvalidTokens: MiddlewareHandler<AppEnv> = async (c, next) 
   if (!failed(c)) return;
   // This request has its answer; the count (and the lock it may report, now remembered here)
   // decides the next ones.
-  await countFailure(c.env, "token-address", address, context);
+  await countFailure(c.get("stores"), "token-address", address, context);
 };

@@ -8,7 +8,7 @@ import { bearerChallenge } from "../resource/www-authenticate";
 import { getGrantStatus } from "../storage/grants";
 import { getUser } from "../storage/users";
 import { standardClaims } from "../tokens/issue";
-import { getVerificationKeys } from "../tokens/keys";
+import { getVerificationKeys } from "../storage/keys";
 import { OAuthError } from "../protocol/errors";
 
 type UserinfoEnv = AppEnv & { Variables: AccessTokenVariables };
@@ -39,7 +39,7 @@ userinfoRoutes.use(
 const requireOpenIdToken = requireAccessToken<AppEnv>({
   issuer: (c) => c.get("issuer"),
   audience: (c) => c.get("issuer"),
-  keysFor: (c) => getVerificationKeys(c.env),
+  keysFor: (c) => getVerificationKeys(c.get("stores")),
   scopes: ["openid"],
   formBody: true,
 });
@@ -53,8 +53,8 @@ async function userinfo(c: Context<UserinfoEnv>): Promise<Response> {
   const token = c.get("accessToken");
   const grantId = token.claims.grant_id;
   const [status, user] = await Promise.all([
-    typeof grantId === "string" ? getGrantStatus(c.env, token.sub, grantId) : null,
-    getUser(c.env, token.sub),
+    typeof grantId === "string" ? getGrantStatus(c.get("stores"), token.sub, grantId) : null,
+    getUser(c.get("stores"), token.sub),
   ]);
   if (status?.state !== "active") return invalidToken(c, "The access token was revoked");
   if (user === null) return invalidToken(c, "The user no longer exists");

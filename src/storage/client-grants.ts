@@ -9,6 +9,7 @@
  * may be missed; its refresh is refused anyway (the client no longer authenticates).
  */
 import { revokeUserGrants } from "./grants";
+import type { Stores } from "./stores";
 
 interface ClientGrantMetadata {
   sub: string;
@@ -23,23 +24,23 @@ const FAN_OUT = 20;
 
 /** Records that `sub` holds grant `grantId` of `clientId` until `expiresAt` (seconds). */
 export async function recordClientGrant(
-  env: Env,
+  stores: Stores,
   record: { clientId: string; grantId: string; sub: string; expiresAt: number },
 ): Promise<void> {
   const ttl = Math.max(KV_MIN_TTL, record.expiresAt - Math.floor(Date.now() / 1000));
   const metadata: ClientGrantMetadata = { sub: record.sub };
-  await env.TOKENS.put(`${prefix(record.clientId)}${record.grantId}`, "", {
+  await stores.TOKENS.put(`${prefix(record.clientId)}${record.grantId}`, "", {
     expirationTtl: ttl,
     metadata,
   });
 }
 
 /** The users holding (or recently holding) grants of `clientId`. */
-export async function usersWithGrantsOf(env: Env, clientId: string): Promise<string[]> {
+export async function usersWithGrantsOf(stores: Stores, clientId: string): Promise<string[]> {
   const subs = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = await env.TOKENS.list<ClientGrantMetadata>({
+    const page = await stores.TOKENS.list<ClientGrantMetadata>({
       prefix: prefix(clientId),
       ...(cursor === undefined ? {} : { cursor }),
     });
@@ -55,12 +56,12 @@ export async function usersWithGrantsOf(env: Env, clientId: string): Promise<str
  * Revokes every grant of `clientId`, in each of its users' objects; returns how many were live.
  * The records are left to expire: client ids are never reused, and deleting them costs writes.
  */
-export async function revokeClientGrants(env: Env, clientId: string): Promise<number> {
-  const subs = await usersWithGrantsOf(env, clientId);
+export async function revokeClientGrants(stores: Stores, clientId: string): Promise<number> {
+  const subs = await usersWithGrantsOf(stores, clientId);
   let revoked = 0;
   for (let i = 0; i < subs.length; i += FAN_OUT) {
     const batch = subs.slice(i, i + FAN_OUT);
-    const results = await Promise.all(batch.map((sub) => revokeUserGrants(env, sub, clientId)));
+    const results = await Promise.all(batch.map((sub) => revokeUserGrants(stores, sub, clientId)));
     revoked += results.reduce((sum, grants) => sum + grants.length, 0);
   }
   return revoked;

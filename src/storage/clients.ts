@@ -6,6 +6,7 @@
 import { sha256 } from "../crypto/hash";
 import { listJsonPage, type PageOptions } from "./kv-page";
 import { timingSafeEqual } from "../crypto/timing-safe";
+import type { Stores } from "./stores";
 
 /** One of the methods registered in src/oauth/client-auth (checked at registration). */
 export type TokenEndpointAuthMethod = string;
@@ -63,19 +64,19 @@ const clientKey = (clientId: string) => `client:${clientId}`;
 // whose keys are limited to 512 bytes).
 const CLIENT_ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
 
-export async function getClient(env: Env, clientId: string): Promise<ClientRecord | null> {
+export async function getClient(stores: Stores, clientId: string): Promise<ClientRecord | null> {
   if (!CLIENT_ID_SHAPE.test(clientId)) return null;
-  return env.CLIENTS.get<ClientRecord>(clientKey(clientId), "json");
+  return stores.CLIENTS.get<ClientRecord>(clientKey(clientId), "json");
 }
 
-export async function putClient(env: Env, record: ClientRecord): Promise<void> {
-  await env.CLIENTS.put(clientKey(record.client_id), JSON.stringify(record));
+export async function putClient(stores: Stores, record: ClientRecord): Promise<void> {
+  await stores.CLIENTS.put(clientKey(record.client_id), JSON.stringify(record));
 }
 
 /** Deletes a registration. False when there was none. */
-export async function deleteClient(env: Env, clientId: string): Promise<boolean> {
-  if ((await getClient(env, clientId)) === null) return false;
-  await env.CLIENTS.delete(clientKey(clientId));
+export async function deleteClient(stores: Stores, clientId: string): Promise<boolean> {
+  if ((await getClient(stores, clientId)) === null) return false;
+  await stores.CLIENTS.delete(clientKey(clientId));
   return true;
 }
 
@@ -85,8 +86,8 @@ export interface ClientPage {
   cursor?: string;
 }
 
-export async function listClients(env: Env, options: PageOptions = {}): Promise<ClientPage> {
-  const { records, cursor } = await listJsonPage<ClientRecord>(env.CLIENTS, "client:", options);
+export async function listClients(stores: Stores, options: PageOptions = {}): Promise<ClientPage> {
+  const { records, cursor } = await listJsonPage<ClientRecord>(stores.CLIENTS, "client:", options);
   return { clients: records, ...(cursor === undefined ? {} : { cursor }) };
 }
 

@@ -1,3 +1,4 @@
+import type { Stores } from "./stores";
 /**
  * Remembered consents, in the USERS namespace under `consent:<sub>:<client_id>`. A consent is
  * what a user allowed one client to have; a later request for no more than that skips the
@@ -22,11 +23,11 @@ const CONSENT_TTL = 365 * 86_400;
 const key = (sub: string, clientId: string) => `consent:${sub}:${clientId}`;
 
 export async function getConsent(
-  env: Env,
+  stores: Stores,
   sub: string,
   clientId: string,
 ): Promise<ConsentRecord | null> {
-  return env.USERS.get<ConsentRecord>(key(sub, clientId), "json");
+  return stores.USERS.get<ConsentRecord>(key(sub, clientId), "json");
 }
 
 /** What a consent is about: the scopes and the RFC 8707 resources of a request. */
@@ -50,29 +51,32 @@ export function consentCovers(consent: ConsentRecord | null, asked: ConsentScope
 
 /** Remembers the scopes and resources (added to those already allowed). */
 export async function rememberConsent(
-  env: Env,
+  stores: Stores,
   sub: string,
   clientId: string,
   scopes: readonly string[],
   resources: readonly string[] = [],
 ): Promise<void> {
-  const existing = await getConsent(env, sub, clientId);
+  const existing = await getConsent(stores, sub, clientId);
   const record: ConsentRecord = {
     scopes: [...new Set([...(existing?.scopes ?? []), ...scopes])],
     resources: [...new Set([...(existing?.resources ?? []), ...resources])],
     updatedAt: Math.floor(Date.now() / 1000),
   };
-  await env.USERS.put(key(sub, clientId), JSON.stringify(record), {
+  await stores.USERS.put(key(sub, clientId), JSON.stringify(record), {
     expirationTtl: CONSENT_TTL,
   });
 }
 
 /** Forgets every consent a user gave (called when the user is deleted). */
-export async function forgetConsents(env: Env, sub: string): Promise<void> {
+export async function forgetConsents(stores: Stores, sub: string): Promise<void> {
   let cursor: string | undefined;
   do {
-    const page = await env.USERS.list({ prefix: `consent:${sub}:`, ...(cursor ? { cursor } : {}) });
-    await Promise.all(page.keys.map((k) => env.USERS.delete(k.name)));
+    const page = await stores.USERS.list({
+      prefix: `consent:${sub}:`,
+      ...(cursor ? { cursor } : {}),
+    });
+    await Promise.all(page.keys.map((k) => stores.USERS.delete(k.name)));
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
 }

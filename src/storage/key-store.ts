@@ -3,7 +3,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jo
 import { SIGNING_ALGS, type SigningAlg } from "../config";
 import { randomToken } from "../crypto/random";
 
-/** Purposes of the symmetric secrets (see src/tokens/keys.ts getSealKey). */
+/** Purposes of the symmetric secrets (see ./keys.ts getSealKey). */
 export const SECRET_PURPOSES = ["seal"] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 

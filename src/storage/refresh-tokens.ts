@@ -4,6 +4,8 @@ import { sha256 } from "../crypto/hash";
 import { randomToken } from "../crypto/random";
 import { seal, unseal } from "../crypto/seal";
 import { OAuthError } from "../protocol/errors";
+import { getSealKey } from "./keys";
+import type { Stores } from "./stores";
 
 /**
  * A refresh token is `<sub>.<grantId>.<secret>`:
@@ -69,16 +71,20 @@ export async function readRefreshToken(token: string): Promise<ParsedRefreshToke
  * that the user's object can hand it back to a client retrying within the grace without ever
  * holding it in clear. The seal expires shortly after the grace.
  */
-export function sealRefreshToken(env: Env, token: string, graceSeconds: number): Promise<string> {
-  return seal(env, "refresh_token", { t: token }, graceSeconds + 60);
+export async function sealRefreshToken(
+  stores: Stores,
+  token: string,
+  graceSeconds: number,
+): Promise<string> {
+  return seal(await getSealKey(stores), "refresh_token", { t: token }, graceSeconds + 60);
 }
 
 /** Opens a sealed successor; null when it cannot be opened (it then is not returned). */
 export async function openRefreshToken(
-  env: Env,
+  stores: Stores,
   sealed: string,
 ): Promise<{ token: string; hash: string } | null> {
-  const opened = await unseal<{ t?: unknown }>(env, "refresh_token", sealed);
+  const opened = await unseal<{ t?: unknown }>(await getSealKey(stores), "refresh_token", sealed);
   if (typeof opened?.t !== "string") return null;
   return { token: opened.t, hash: await sha256(opened.t) };
 }

@@ -15,6 +15,7 @@ import { NewPasswordSchema, hashPassword, type PasswordHash } from "../auth/pass
 import { randomToken } from "../crypto/random";
 import { OAuthError } from "../protocol/errors";
 import { forgetConsents } from "./consents";
+import type { Stores } from "./stores";
 
 export interface UserRecord {
   /** Stable subject identifier (random, never reassigned). */
@@ -105,33 +106,36 @@ export function publicUser(record: UserRecord): PublicUser {
   };
 }
 
-export async function getUser(env: Env, sub: string): Promise<UserRecord | null> {
+export async function getUser(stores: Stores, sub: string): Promise<UserRecord | null> {
   if (!SUB_SHAPE.test(sub)) return null;
-  return env.USERS.get<UserRecord>(userKey(sub), "json");
+  return stores.USERS.get<UserRecord>(userKey(sub), "json");
 }
 
 /** A key no user has (subs are base64url): read in place of a missing user's record. */
 const NO_SUCH_USER = "~none";
 
 /** The user with this username (compared case-insensitively), or null. */
-export async function findUserByUsername(env: Env, username: string): Promise<UserRecord | null> {
+export async function findUserByUsername(
+  stores: Stores,
+  username: string,
+): Promise<UserRecord | null> {
   const parsed = v.safeParse(UsernameSchema, username);
   const normalised = parsed.success ? normaliseUsername(parsed.output) : NO_SUCH_USER;
-  const sub = await env.USERS.get(usernameKey(normalised));
+  const sub = await stores.USERS.get(usernameKey(normalised));
   // Always two reads, so the response time does not tell whether a username exists.
-  const user = await env.USERS.get<UserRecord>(userKey(sub ?? NO_SUCH_USER), "json");
+  const user = await stores.USERS.get<UserRecord>(userKey(sub ?? NO_SUCH_USER), "json");
   if (sub === null) return null;
   // A stale index entry (user deleted or renamed) must not resolve to someone else.
   return user !== null && normaliseUsername(user.username) === normalised ? user : null;
 }
 
 /** Creates a user; `conflict` (409) when the username is taken. */
-export async function createUser(env: Env, input: unknown): Promise<UserRecord> {
+export async function createUser(stores: Stores, input: unknown): Promise<UserRecord> {
   const parsed = v.safeParse(NewUserSchema, input);
   if (!parsed.success) throw invalidUserInput(parsed.issues);
   const { username, password, email, name } = parsed.output;
   const index = usernameKey(normaliseUsername(username));
-  if ((await env.USERS.get(index)) !== null) {
+  if ((await stores.USERS.get(index)) !== null) {
     throw new OAuthError("conflict", "A user with this username already exists");
   }
   const record: UserRecord = {
@@ -143,29 +147,29 @@ export async function createUser(env: Env, input: unknown): Promise<UserRecord> 
     created_at: Math.floor(Date.now() / 1000),
   };
   // The record first: an index entry never points to a user that does not exist.
-  await env.USERS.put(userKey(record.sub), JSON.stringify(record));
-  await env.USERS.put(index, record.sub);
+  await stores.USERS.put(userKey(record.sub), JSON.stringify(record));
+  await stores.USERS.put(index, record.sub);
   return record;
 }
 
 /** Replaces a user's password hash (after a successful login with outdated parameters). */
 export async function replacePasswordHash(
-  env: Env,
+  stores: Stores,
   record: UserRecord,
   password: PasswordHash,
 ): Promise<void> {
-  await env.USERS.put(userKey(record.sub), JSON.stringify({ ...record, password }));
+  await stores.USERS.put(userKey(record.sub), JSON.stringify({ ...record, password }));
 }
 
 /** Deletes a user, the username index and the user's consents. False when there was no user. */
-export async function deleteUser(env: Env, sub: string): Promise<boolean> {
-  const user = await getUser(env, sub);
+export async function deleteUser(stores: Stores, sub: string): Promise<boolean> {
+  const user = await getUser(stores, sub);
   if (user === null) return false;
   const index = usernameKey(normaliseUsername(user.username));
   // The login index first, so that a half-finished deletion cannot leave a user who logs in.
-  if ((await env.USERS.get(index)) === sub) await env.USERS.delete(index);
-  await env.USERS.delete(userKey(sub));
-  await forgetConsents(env, sub);
+  if ((await stores.USERS.get(index)) === sub) await stores.USERS.delete(index);
+  await stores.USERS.delete(userKey(sub));
+  await forgetConsents(stores, sub);
   return true;
 }
 
@@ -175,8 +179,8 @@ export interface UserPage {
   cursor?: string;
 }
 
-export async function listUsers(env: Env, options: PageOptions = {}): Promise<UserPage> {
-  const { records, cursor } = await listJsonPage<UserRecord>(env.USERS, "user:", options);
+export async function listUsers(stores: Stores, options: PageOptions = {}): Promise<UserPage> {
+  const { records, cursor } = await listJsonPage<UserRecord>(stores.USERS, "user:", options);
   return { users: records, ...(cursor === undefined ? {} : { cursor }) };
 }
 

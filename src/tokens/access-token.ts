@@ -1,8 +1,7 @@
 import { SignJWT } from "jose";
-import { getConfig } from "../config";
 import { randomToken } from "../crypto/random";
 import { ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
-import { getSigningKey } from "./keys";
+import type { SigningKey } from "../storage/keys";
 
 export interface AccessTokenClaims {
   issuer: string;
@@ -41,15 +40,15 @@ export interface AccessTokenPayload {
 }
 
 /**
- * Issues an RFC 9068 access token signed with ACCESS_TOKEN_ALG (ES256 by default). The only
- * key material used is the isolate's cached signing key: no storage read per token.
+ * Issues an RFC 9068 access token signed with `key` (its alg is ACCESS_TOKEN_ALG, ES256 by
+ * default) that lives `ttlSeconds`. The caller passes both (the key comes from the isolate's
+ * cache, src/storage/keys.ts): no storage read and no configuration read per token.
  */
 export async function issueAccessToken(
-  env: Env,
+  key: SigningKey,
+  ttlSeconds: number,
   claims: AccessTokenClaims,
 ): Promise<IssuedAccessToken> {
-  const config = getConfig(env);
-  const key = await getSigningKey(env, config.accessTokenAlg);
   const iat = Math.floor(Date.now() / 1000);
   const payload: AccessTokenPayload = {
     iss: claims.issuer,
@@ -59,7 +58,7 @@ export async function issueAccessToken(
     // RFC 9068 §2.2.3: space-delimited, as in RFC 6749 §3.3.
     scope: claims.scope.join(" "),
     iat,
-    exp: iat + config.accessTokenTtl,
+    exp: iat + ttlSeconds,
     jti: randomToken(16),
     ...(claims.authTime === undefined ? {} : { auth_time: claims.authTime }),
     grant_id: claims.grantId,
@@ -67,7 +66,7 @@ export async function issueAccessToken(
   const token = await new SignJWT({ ...payload })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
     .sign(key.privateKey);
-  return { token, expiresIn: config.accessTokenTtl };
+  return { token, expiresIn: ttlSeconds };
 }
 
 /**

@@ -1,15 +1,15 @@
-import { compactVerify, decodeProtectedHeader } from "jose";
+import { compactVerify, decodeProtectedHeader, type JWTVerifyGetKey } from "jose";
 import { OAuthError } from "../protocol/errors";
 import { ID_TOKEN_ALG } from "./id-token";
-import { getVerificationKeys } from "./keys";
 
 /**
  * The subject of an `id_token_hint` (OIDC Core §3.1.2.1): an ID token Gatehouse issued to this
  * client earlier. Its signature, issuer and audience are checked; its expiry is not ("the ID
  * Token need not be unexpired"). Anything else, including an access token, is invalid_request.
+ * `keys` are Gatehouse's public keys (src/storage/keys.ts getVerificationKeys).
  */
 export async function idTokenHintSubject(
-  env: Env,
+  keys: JWTVerifyGetKey,
   hint: string,
   issuer: string,
   clientId: string,
@@ -19,7 +19,7 @@ export async function idTokenHintSubject(
   try {
     const header = decodeProtectedHeader(hint);
     if (header.alg !== ID_TOKEN_ALG || header.typ === "at+jwt") throw invalid();
-    const verified = await compactVerify(hint, await getVerificationKeys(env), {
+    const verified = await compactVerify(hint, keys, {
       algorithms: [ID_TOKEN_ALG],
     });
     payload = JSON.parse(new TextDecoder().decode(verified.payload));

@@ -1,7 +1,6 @@
 import { SignJWT } from "jose";
-import { getConfig } from "../config";
 import { b64u, utf8 } from "../crypto/encoding";
-import { getSigningKey } from "./keys";
+import type { SigningKey } from "../storage/keys";
 
 /** A JSON value a standard claim may take (OIDC Core §5.1: strings, booleans, numbers). */
 export type StandardClaimValue = string | number | boolean;
@@ -21,10 +20,15 @@ export interface IdTokenClaims {
 /** RS256: the default `id_token_signed_response_alg` (OIDC Dynamic Client Registration §2). */
 export const ID_TOKEN_ALG = "RS256";
 
-/** Signs an ID token with RS256 (OIDC's default `id_token_signed_response_alg`). */
-export async function issueIdToken(env: Env, claims: IdTokenClaims): Promise<string> {
-  const config = getConfig(env);
-  const key = await getSigningKey(env, ID_TOKEN_ALG);
+/**
+ * Signs an ID token with `key` (an ID_TOKEN_ALG key: RS256, OIDC's default
+ * `id_token_signed_response_alg`) that lives `ttlSeconds`; the caller passes both.
+ */
+export async function issueIdToken(
+  key: SigningKey,
+  ttlSeconds: number,
+  claims: IdTokenClaims,
+): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
   const payload = {
     ...releasedClaims(claims.claims),
@@ -34,8 +38,7 @@ export async function issueIdToken(env: Env, claims: IdTokenClaims): Promise<str
     // One audience, so no azp is needed (OIDC Core §2: azp only for multiple audiences).
     aud: claims.clientId,
     iat,
-    // Same lifetime as the access token it accompanies.
-    exp: iat + config.accessTokenTtl,
+    exp: iat + ttlSeconds,
     auth_time: claims.authTime,
     ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
     ...(claims.accessToken === undefined

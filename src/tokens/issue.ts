@@ -1,5 +1,6 @@
 // The one place that turns a grant decision into a token response; every grant type calls it.
 import { formatScope } from "../protocol/scope";
+import type { SigningKey } from "../storage/keys";
 import type { UserRecord } from "../storage/users";
 import { issueAccessToken } from "./access-token";
 import { type StandardClaimValue, issueIdToken } from "./id-token";
@@ -13,6 +14,20 @@ export interface TokenResponse {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+}
+
+/**
+ * The keys and the lifetime token issuing works with, passed in by the caller
+ * (src/oauth/token-signing.ts builds them from the configuration and the isolate's key cache):
+ * issuing reads neither configuration nor storage.
+ */
+export interface TokenSigning {
+  /** Signs access tokens (ACCESS_TOKEN_ALG). */
+  accessTokenKey: SigningKey;
+  /** Signs ID tokens (ID_TOKEN_ALG, RS256). */
+  idTokenKey: SigningKey;
+  /** Lifetime of the access token, and of the ID token beside it (seconds). */
+  accessTokenTtl: number;
 }
 
 export interface TokenIssuance {
@@ -48,8 +63,11 @@ export interface IssuedRefreshToken {
  * shapes the RFC 6749 §5.1 response. It writes nothing: the grant modules return its result only
  * once the grant's Durable Object has accepted.
  */
-export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<TokenResponse> {
-  const access = await issueAccessToken(env, {
+export async function issueTokens(
+  signing: TokenSigning,
+  issuance: TokenIssuance,
+): Promise<TokenResponse> {
+  const access = await issueAccessToken(signing.accessTokenKey, signing.accessTokenTtl, {
     issuer: issuance.issuer,
     sub: issuance.sub,
     clientId: issuance.clientId,
@@ -66,7 +84,8 @@ export async function issueTokens(env: Env, issuance: TokenIssuance): Promise<To
   };
   if (issuance.refreshToken !== undefined) response.refresh_token = issuance.refreshToken.token;
   if (issuance.scope.includes("openid") && issuance.authTime !== undefined) {
-    response.id_token = await issueIdToken(env, {
+    // Same lifetime as the access token it accompanies.
+    response.id_token = await issueIdToken(signing.idTokenKey, signing.accessTokenTtl, {
       issuer: issuance.issuer,
       sub: issuance.sub,
       clientId: issuance.clientId,

@@ -1,23 +1,22 @@
 // Gatehouse's own access tokens, read back by revocation and introspection.
-import { compactVerify } from "jose";
+import { compactVerify, type JWTVerifyGetKey } from "jose";
 import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 import type { AccessTokenPayload } from "./access-token";
-import { getVerificationKeys } from "./keys";
 
 /**
  * The claims of an access token that Gatehouse issued, whatever its expiry: the signature is
- * verified with the isolate's public keys (no storage read), the header must say `at+jwt`
- * (RFC 9068 §4) and `iss` must be this issuer. The audience is not checked: revocation and
- * introspection serve every resource server. Expiry is the caller's decision (RFC 7009 §2.1
- * revokes any token; RFC 7662 §2.2 reports an expired one as inactive). Anything else (malformed,
- * foreign, forged, a refresh token) is null, never an error: both endpoints answer 200 for it.
+ * verified with `keys`, the isolate's public keys (src/storage/keys.ts: no storage read), the
+ * header must say `at+jwt` (RFC 9068 §4) and `iss` must be this issuer. The audience is not
+ * checked: revocation and introspection serve every resource server. Expiry is the caller's
+ * decision (RFC 7009 §2.1 revokes any token; RFC 7662 §2.2 reports an expired one as inactive).
+ * Anything else (malformed, foreign, forged, a refresh token) is null, never an error: both
+ * endpoints answer 200 for it.
  */
 export async function readOwnAccessToken(
-  env: Env,
+  keys: JWTVerifyGetKey,
   token: string,
   issuer: string,
 ): Promise<AccessTokenPayload | null> {
-  const keys = await getVerificationKeys(env);
   let payload: unknown;
   try {
     const verified = await compactVerify(token, keys, { algorithms: [...ACCESS_TOKEN_ALGS] });

@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 import { randomToken } from "../../src/crypto/random";
-import { type AuthorizationCodePayload, sealCode } from "../../src/oauth/authorization-code";
+import { type AuthorizationCodePayload, sealCode } from "../../src/oauth/sealed-code";
 import type { TestClient, TestUser } from "./fixtures";
 import { basicAuthorization } from "./fixtures";
 import { postForm } from "./http";

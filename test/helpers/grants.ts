@@ -5,9 +5,9 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { decodeJwt, generateKeyPair } from "jose";
-import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
+import type { AuthorizationCodePayload } from "../../src/oauth/sealed-code";
 import { getGrantStatus } from "../../src/storage/grants";
-import type { SigningKey } from "../../src/tokens/keys";
+import type { SigningKey } from "../../src/storage/keys";
 import { type TokenResponseBody, clientAuth, exchangeCode, expectTokens, mintCode } from "./codes";
 import { type TestClient, type TestUser, createClient, createUser } from "./fixtures";
 import { postForm, request } from "./http";

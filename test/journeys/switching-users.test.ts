@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { seal } from "../../src/crypto/seal";
+import { getSealKey } from "../../src/storage/keys";
 import {
   authorizationRequest,
   authorizeWithLogin,
@@ -55,7 +56,7 @@ describe("journey: switching users and signing in again", () => {
     const hourAgo = Math.floor(Date.now() / 1000) - 3600;
     browser.cookies.set(
       "gatehouse-session",
-      await seal(env, "session", { sub: user.sub, auth_time: hourAgo }, 43_200),
+      await seal(await getSealKey(env), "session", { sub: user.sub, auth_time: hourAgo }, 43_200),
     );
 
     const tab = await openTab(browser, client, { max_age: "600" });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { b64u } from "../../src/crypto/encoding";
-import { openCode } from "../../src/oauth/authorization-code";
+import { openCode } from "../../src/oauth/sealed-code";
 import { authorizeWithLogin } from "../helpers/browser";
 import { createClient, createUser } from "../helpers/fixtures";
 

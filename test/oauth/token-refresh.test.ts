@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { randomToken } from "../../src/crypto/random";
-import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
+import type { AuthorizationCodePayload } from "../../src/oauth/sealed-code";
 import {
   type TokenResponseBody,
   exchangeCode,

@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { getConfig } from "../../src/config";
+import { tokenSigning } from "../../src/oauth/token-signing";
 import { requireAccessToken, type AccessTokenVariables } from "../../src/resource";
 import { issueAccessToken } from "../../src/tokens/access-token";
-import { getVerificationKeys } from "../../src/tokens/keys";
+import { getVerificationKeys } from "../../src/storage/keys";
 import { ORIGIN, request } from "../helpers/http";
 import { signedToken } from "../tokens/signed-token";
 
@@ -14,7 +16,8 @@ function me(authorization?: string) {
 }
 
 async function gatehouseToken(audience: string[] = []) {
-  const { token } = await issueAccessToken(env, {
+  const signing = await tokenSigning(env, getConfig(env));
+  const { token } = await issueAccessToken(signing.accessTokenKey, signing.accessTokenTtl, {
     issuer: ORIGIN,
     sub: "user-42",
     clientId: "client-42",

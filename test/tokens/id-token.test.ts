@@ -2,8 +2,9 @@ import { env } from "cloudflare:workers";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
+import { tokenSigning } from "../../src/oauth/token-signing";
 import { accessTokenHash, issueIdToken, type IdTokenClaims } from "../../src/tokens/id-token";
-import { getVerificationKeys } from "../../src/tokens/keys";
+import { getVerificationKeys } from "../../src/storage/keys";
 import { ORIGIN } from "../helpers/http";
 
 const base: IdTokenClaims = {
@@ -17,9 +18,15 @@ async function verified(token: string) {
   return jwtVerify(token, await getVerificationKeys(env), { issuer: ORIGIN, audience: "client-1" });
 }
 
+/** Signs with the ID-token key and the lifetime the configuration chooses, as the grants do. */
+async function issue(claims: IdTokenClaims) {
+  const signing = await tokenSigning(env, getConfig(env));
+  return issueIdToken(signing.idTokenKey, signing.accessTokenTtl, claims);
+}
+
 describe("ID tokens (OIDC Core §2)", () => {
   it("are RS256-signed with iss, sub, aud = client_id, iat, exp and auth_time", async () => {
-    const token = await issueIdToken(env, base);
+    const token = await issue(base);
     expect(decodeProtectedHeader(token).alg).toBe("RS256");
     const { payload } = await verified(token);
     expect(payload).toMatchObject({
@@ -32,9 +39,9 @@ describe("ID tokens (OIDC Core §2)", () => {
   });
 
   it("carry the nonce of the authorization request, and none when there was none", async () => {
-    const withNonce = await verified(await issueIdToken(env, { ...base, nonce: "n-0S6_WzA2Mj" }));
+    const withNonce = await verified(await issue({ ...base, nonce: "n-0S6_WzA2Mj" }));
     expect(withNonce.payload.nonce).toBe("n-0S6_WzA2Mj");
-    const without = await verified(await issueIdToken(env, base));
+    const without = await verified(await issue(base));
     expect(without.payload).not.toHaveProperty("nonce");
     expect(without.payload).not.toHaveProperty("at_hash");
   });
@@ -43,12 +50,12 @@ describe("ID tokens (OIDC Core §2)", () => {
     // The access token and at_hash of OIDC Core Appendix A.3's example.
     const accessToken = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
     expect(await accessTokenHash(accessToken)).toBe("77QmUPtjPfzWtF2AnpK9RQ");
-    const { payload } = await verified(await issueIdToken(env, { ...base, accessToken }));
+    const { payload } = await verified(await issue({ ...base, accessToken }));
     expect(payload.at_hash).toBe("77QmUPtjPfzWtF2AnpK9RQ");
   });
 
   it("include released standard claims but never let them replace protocol claims", async () => {
-    const token = await issueIdToken(env, {
+    const token = await issue({
       ...base,
       claims: {
         name: "Ada",

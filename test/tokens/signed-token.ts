@@ -2,7 +2,7 @@ import { SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
 import type { SigningAlg } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
 import { randomToken } from "../../src/crypto/random";
-import { getSigningKey, type SigningKey } from "../../src/tokens/keys";
+import { getSigningKey, type SigningKey } from "../../src/storage/keys";
 import { ORIGIN } from "../helpers/http";
 
 export interface SignedTokenOptions {

@@ -1,12 +1,13 @@
 import { env } from "cloudflare:workers";
 import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
-import { SIGNING_ALGS } from "../../src/config";
+import { SIGNING_ALGS, getConfig } from "../../src/config";
 import { OAuthError } from "../../src/protocol/errors";
+import { tokenSigning } from "../../src/oauth/token-signing";
 import { issueAccessToken } from "../../src/tokens/access-token";
 import { issueIdToken } from "../../src/tokens/id-token";
 import { ACCESS_TOKEN_ALGS } from "../../src/protocol/jwt-profile";
-import { getSigningKey, getVerificationKeys } from "../../src/tokens/keys";
+import { getSigningKey, getVerificationKeys } from "../../src/storage/keys";
 import {
   verifyAccessToken,
   type VerifyAccessTokenOptions,
@@ -37,7 +38,8 @@ async function expectInvalidToken(token: string, extra: Partial<VerifyAccessToke
 
 describe("access token verification (RFC 9068 §4)", () => {
   it("accepts a token Gatehouse issued and returns its subject, client and scopes", async () => {
-    const { token } = await issueAccessToken(env, {
+    const signing = await tokenSigning(env, getConfig(env));
+    const { token } = await issueAccessToken(signing.accessTokenKey, signing.accessTokenTtl, {
       issuer: ORIGIN,
       sub: "user-7",
       clientId: "client-7",
@@ -73,7 +75,8 @@ describe("access token verification (RFC 9068 §4)", () => {
   });
 
   it("rejects an ID token presented as an access token", async () => {
-    const idToken = await issueIdToken(env, {
+    const signing = await tokenSigning(env, getConfig(env));
+    const idToken = await issueIdToken(signing.idTokenKey, signing.accessTokenTtl, {
       issuer: ORIGIN,
       sub: "user-1",
       clientId: ORIGIN,

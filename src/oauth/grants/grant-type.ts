@@ -10,7 +10,7 @@ import type {
 } from "../../storage/grant-types";
 import type { UserRecord } from "../../storage/users";
 import type { TokenIssuance, TokenResponse } from "../../tokens/issue";
-import type { AuthorizationCodePayload } from "../authorization-code";
+import type { AuthorizationCodePayload } from "../sealed-code";
 import type { Clock } from "../clock";
 
 /** The token request's parameters, narrowed to the ones the grant type declared. */

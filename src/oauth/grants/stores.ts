@@ -1,31 +1,33 @@
-// The grant types' stores (src/oauth/grants/grant-type.ts GrantStores) on this deployment's KV,
-// Durable Objects and keys: the one place that binds them to the Worker's environment.
+// The grant types' stores (src/oauth/grants/grant-type.ts GrantStores) on this deployment's
+// storage and keys: the one place that binds them.
 import type { Config } from "../../config";
 import { recordClientGrant } from "../../storage/client-grants";
 import { redeemCode, rotateRefreshToken } from "../../storage/grants";
 import { openRefreshToken, sealRefreshToken } from "../../storage/refresh-tokens";
+import type { Stores } from "../../storage/stores";
 import { getUser } from "../../storage/users";
 import { issueTokens } from "../../tokens/issue";
-import { getSigningKey } from "../../tokens/keys";
-import { openCode } from "../authorization-code";
+import { openCode } from "../sealed-code";
+import { tokenSigning } from "../token-signing";
 import type { GrantStores } from "./grant-type";
 
-export function grantStores(env: Env, config: Config): GrantStores {
+export function grantStores(stores: Stores, config: Config): GrantStores {
   return {
-    users: { get: (sub) => getUser(env, sub) },
+    users: { get: (sub) => getUser(stores, sub) },
     grants: {
-      redeemCode: (input) => redeemCode(env, input),
-      rotateRefreshToken: (sub, input) => rotateRefreshToken(env, sub, input),
+      redeemCode: (input) => redeemCode(stores, input),
+      rotateRefreshToken: (sub, input) => rotateRefreshToken(stores, sub, input),
     },
-    clientGrants: { record: (entry) => recordClientGrant(env, entry) },
-    codes: { open: (code) => openCode(env, code) },
+    clientGrants: { record: (entry) => recordClientGrant(stores, entry) },
+    codes: { open: (code) => openCode(stores, code) },
     sealedRefreshTokens: {
-      seal: (token, graceSeconds) => sealRefreshToken(env, token, graceSeconds),
-      open: (sealed) => openRefreshToken(env, sealed),
+      seal: (token, graceSeconds) => sealRefreshToken(stores, token, graceSeconds),
+      open: (sealed) => openRefreshToken(stores, sealed),
     },
     tokens: {
-      ready: () => getSigningKey(env, config.accessTokenAlg),
-      issue: (issuance) => issueTokens(env, issuance),
+      // Both keys come from the isolate's cache once loaded: issuing after a commit does no I/O.
+      ready: () => tokenSigning(stores, config),
+      issue: async (issuance) => issueTokens(await tokenSigning(stores, config), issuance),
     },
   };
 }

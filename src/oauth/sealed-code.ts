@@ -1,5 +1,7 @@
 import { seal, unseal } from "../crypto/seal";
 import { OAuthError } from "../protocol/errors";
+import { getSealKey } from "../storage/keys";
+import type { Stores } from "../storage/stores";
 
 /**
  * What an authorization code carries (RFC 6749 §4.1.2: bound to client, redirect URI, PKCE
@@ -37,15 +39,18 @@ type SealedCode = {
 };
 
 /** Seals a code that expires at `payload.expiresAt` (default lifetime: CODE_TTL, 60 s). */
-export async function sealCode(env: Env, payload: AuthorizationCodePayload): Promise<string> {
+export async function sealCode(
+  stores: Stores,
+  payload: AuthorizationCodePayload,
+): Promise<string> {
   const { expiresAt, ...claims } = payload;
   const ttl = Math.max(1, expiresAt - Math.floor(Date.now() / 1000));
-  return seal(env, "code", { c: claims }, ttl);
+  return seal(await getSealKey(stores), "code", { c: claims }, ttl);
 }
 
 /** Opens a code; throws OAuthError invalid_grant when it is malformed, tampered with or expired. */
-export async function openCode(env: Env, code: string): Promise<AuthorizationCodePayload> {
-  const opened = await unseal<SealedCode>(env, "code", code);
+export async function openCode(stores: Stores, code: string): Promise<AuthorizationCodePayload> {
+  const opened = await unseal<SealedCode>(await getSealKey(stores), "code", code);
   if (!opened || typeof opened.c !== "object" || opened.c === null) {
     // RFC 6749 §5.2: invalid, expired or issued to another client: all invalid_grant.
     throw new OAuthError("invalid_grant", "The authorization code is invalid or has expired");

@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
-import { getVerificationKeys } from "../tokens/keys";
-import { requireAccessToken } from "./bearer-auth";
+import { requireAccessToken } from "../resource";
+import { getVerificationKeys } from "../storage/keys";
 
 /**
  * An example protected API served by Gatehouse itself: a token issued without a `resource`
  * has the issuer as its audience (RFC 9068 §3), so this API's identifier is the issuer.
- * Verification uses the isolate's cached public keys: no storage read per request.
+ * Verification uses the isolate's cached public keys: no storage read per request. It is built
+ * on the package other Workers import (`gatehouse/resource`) but is not part of it.
  */
 export const exampleApiRoutes = new Hono<AppEnv>();
 
@@ -28,7 +29,7 @@ exampleApiRoutes.get(
   requireAccessToken<AppEnv>({
     issuer: (c) => c.get("issuer"),
     audience: (c) => c.get("issuer"),
-    keysFor: (c) => getVerificationKeys(c.env),
+    keysFor: (c) => getVerificationKeys(c.get("stores")),
   }),
   (c) => {
     const token = c.get("accessToken");

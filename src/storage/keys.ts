@@ -7,8 +7,16 @@ import {
 } from "jose";
 import type { SigningAlg } from "../config";
 import { b64u } from "../crypto/encoding";
-import type { KeySet, StoredSigningKey } from "../storage/key-store";
+import type { KeySet, StoredSigningKey } from "./key-store";
+import type { Stores } from "./stores";
 
+/**
+ * The deployment's keys as this isolate uses them, read from the KeyStore Durable Object (binding
+ * KEYS) and imported once. Token issuing (src/tokens/) and sealing (src/crypto/seal.ts) receive
+ * these keys from their callers; only this module knows where they are kept.
+ */
+
+/** A private signing key with what a JWS header names: its `kid` and `alg`. */
 export interface SigningKey {
   kid: string;
   alg: SigningAlg;
@@ -34,18 +42,20 @@ interface IsolateKeys {
  * cancelled, and a cached pending promise would then hang every later request of the isolate.
  * So requests that arrive before the first load finishes each ask the KeyStore (which returns
  * the same key set to all), and a failed load caches nothing, so the next request retries.
+ * An isolate serves one deployment, so one key set: apps built with other stores in the same
+ * isolate (tests) share it.
  */
 let isolateKeys: IsolateKeys | undefined;
 
-async function loadKeys(env: Env): Promise<IsolateKeys> {
+async function loadKeys(stores: Stores): Promise<IsolateKeys> {
   if (isolateKeys) return isolateKeys;
-  const loaded = await fetchAndImport(env);
+  const loaded = await fetchAndImport(stores);
   isolateKeys ??= loaded;
   return isolateKeys;
 }
 
-async function fetchAndImport(env: Env): Promise<IsolateKeys> {
-  const keySet: KeySet = await env.KEYS.getByName("keys").getKeySet();
+async function fetchAndImport(stores: Stores): Promise<IsolateKeys> {
+  const keySet: KeySet = await stores.KEYS.getByName("keys").getKeySet();
   const signing = new Map<SigningAlg, SigningKey>();
   for (const key of keySet.signingKeys) {
     if (!key.current) continue;
@@ -84,23 +94,23 @@ function publicJwk(key: StoredSigningKey): JWK {
 }
 
 /** The current private signing key for `alg` (imported once per isolate). */
-export async function getSigningKey(env: Env, alg: SigningAlg): Promise<SigningKey> {
-  const key = (await loadKeys(env)).signing.get(alg);
+export async function getSigningKey(stores: Stores, alg: SigningAlg): Promise<SigningKey> {
+  const key = (await loadKeys(stores)).signing.get(alg);
   if (!key) throw new Error(`No current signing key for ${alg}`);
   return key;
 }
 
 /** Public keys only, one per algorithm, distinct kids (served at /jwks.json). */
-export async function getPublicJwks(env: Env): Promise<JSONWebKeySet> {
-  return (await loadKeys(env)).jwks;
+export async function getPublicJwks(stores: Stores): Promise<JSONWebKeySet> {
+  return (await loadKeys(stores)).jwks;
 }
 
 /**
  * Gatehouse's public keys as a jose key selector (createLocalJWKSet), built once per isolate:
  * verifying a token Gatehouse issued reads no storage.
  */
-export async function getVerificationKeys(env: Env): Promise<JWTVerifyGetKey> {
-  return (await loadKeys(env)).verificationKeys;
+export async function getVerificationKeys(stores: Stores): Promise<JWTVerifyGetKey> {
+  return (await loadKeys(stores)).verificationKeys;
 }
 
 /**
@@ -108,6 +118,6 @@ export async function getVerificationKeys(env: Env): Promise<JWTVerifyGetKey> {
  * extractable): it encrypts authorization codes, login sessions and pending authorization
  * requests (src/crypto/seal.ts).
  */
-export async function getSealKey(env: Env): Promise<CryptoKey> {
-  return (await loadKeys(env)).sealKey;
+export async function getSealKey(stores: Stores): Promise<CryptoKey> {
+  return (await loadKeys(stores)).sealKey;
 }

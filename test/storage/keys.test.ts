@@ -3,7 +3,7 @@ import { CompactSign, calculateJwkThumbprint, compactVerify, importJWK } from "j
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
-import { getPublicJwks, getSealKey, getSigningKey } from "../../src/tokens/keys";
+import { getPublicJwks, getSealKey, getSigningKey } from "../../src/storage/keys";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
