@@ -5,15 +5,11 @@
 import * as v from "valibot";
 import { jsonObject } from "../http/json-body";
 import { isLocalHostname, type Config } from "../config";
-import type { ClientMetadata, TokenEndpointAuthMethod } from "../storage/clients";
+import type { ClientMetadata } from "../storage/clients";
 import { OAuthError } from "../protocol/errors";
+import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
+import { GRANT_TYPE_NAMES } from "./grants";
 
-export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
-export const TOKEN_ENDPOINT_AUTH_METHODS = [
-  "client_secret_basic",
-  "client_secret_post",
-  "none",
-] as const satisfies readonly TokenEndpointAuthMethod[];
 export const DEFAULT_CLIENT_SCOPE = "openid profile email";
 
 // Bounds that keep one registration small (dynamic registration is open to the internet).
@@ -104,13 +100,14 @@ export const ClientMetadataSchema = v.pipe(
       grant_types: v.optional(
         v.pipe(
           v.array(
-            v.picklist(GRANT_TYPES, `grant_types may contain only ${GRANT_TYPES.join(", ")}`),
+            // What the token endpoint serves (src/oauth/grants).
+            v.picklist(GRANT_TYPE_NAMES, `grant_types may contain only ${GRANT_TYPE_NAMES.join(", ")}`),
             "grant_types must be an array",
           ),
           v.minLength(1, "grant_types must not be empty"),
           v.transform(unique),
         ),
-        () => ["authorization_code" as const],
+        () => ["authorization_code"],
       ),
       // Gatehouse implements only the authorization code flow (OAuth 2.1 drops the implicit one).
       response_types: v.optional(
@@ -122,9 +119,10 @@ export const ClientMetadataSchema = v.pipe(
         () => ["code" as const],
       ),
       token_endpoint_auth_method: v.optional(
+        // What the token endpoint accepts (src/oauth/client-auth).
         v.picklist(
-          TOKEN_ENDPOINT_AUTH_METHODS,
-          `token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+          CLIENT_AUTH_METHOD_NAMES,
+          `token_endpoint_auth_method must be one of ${CLIENT_AUTH_METHOD_NAMES.join(", ")}`,
         ),
         "client_secret_basic",
       ),

@@ -12,6 +12,7 @@ import {
   type ClientRegistrant,
 } from "../storage/clients";
 import type { Stores } from "../storage/stores";
+import { issuesClientSecret } from "./client-auth";
 import { parseClientMetadata } from "./client-metadata";
 import { OAuthError } from "../protocol/errors";
 
@@ -43,9 +44,10 @@ export async function registerClient(
       'introspection "any" is for clients the operator registers; omit it or use "own"',
     );
   }
-  const confidential = parsed.token_endpoint_auth_method !== "none";
   // 256 random bits: an unsalted fast hash is enough to store it (src/crypto/hash.ts).
-  const clientSecret = confidential ? randomToken(32) : undefined;
+  const clientSecret = issuesClientSecret(parsed.token_endpoint_auth_method)
+    ? randomToken(32)
+    : undefined;
   const record: ClientRecord = {
     client_id: randomToken(16),
     client_id_issued_at: Math.floor(Date.now() / 1000),

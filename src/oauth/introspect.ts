@@ -10,6 +10,8 @@ import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { getVerificationKeys } from "../storage/keys";
 import { readOwnAccessToken } from "../tokens/own-access-token";
+import { CONFIDENTIAL_AUTH_METHOD_NAMES, isConfidential } from "./client-auth";
+import { invalidClient } from "./client-auth/method";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
 import { mayIntrospect } from "./introspection-policy";
@@ -34,12 +36,12 @@ export type IntrospectionResponse =
 const INACTIVE: IntrospectionResponse = { active: false };
 
 /**
- * Who may introspect: *confidential* clients (client_secret_basic or client_secret_post) only.
+ * Who may introspect: *confidential* clients (RFC 6749 §2.1; src/oauth/client-auth) only.
  * Public clients ("none") are refused with invalid_client: they prove nothing but a public
  * client_id, and RFC 7662 §4 requires the endpoint to be protected so that it is no
  * token-scanning oracle. Which tokens each may ask about: src/oauth/introspection-policy.ts.
  */
-export const INTROSPECTION_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
+export const INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHOD_NAMES;
 
 export const introspectRoutes = new Hono<AppEnv>().onError(onJsonError);
 
@@ -47,12 +49,9 @@ export const introspectRoutes = new Hono<AppEnv>().onError(onJsonError);
 introspectRoutes.post("/introspect", limitBody(), async (c) => {
   const params = await readParams(c);
   const client = await authenticateClient(c, params);
-  if (client.metadata.token_endpoint_auth_method === "none") {
+  if (!isConfidential(client)) {
     // The same answer as any failed authentication: nothing tells which clients are public.
-    throw new OAuthError("invalid_client", "Client authentication failed", {
-      status: 401,
-      headers: { "WWW-Authenticate": 'Basic realm="gatehouse"' },
-    });
+    throw invalidClient();
   }
   // RFC 7662 §2.1: `token` REQUIRED; `token_type_hint` OPTIONAL, and refresh and access tokens
   // cannot be mistaken for each other, so it is not needed (an unknown value is ignored).

@@ -5,10 +5,9 @@ import type { AppEnv } from "../http/app-env";
 import { onJsonError } from "../http/on-error";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
 import { getPublicJwks } from "../storage/keys";
+import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
+import { GRANT_TYPE_NAMES } from "./grants";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
-
-/** How clients authenticate at the token and revocation endpoints (src/oauth/client-authentication.ts). */
-const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
 
 /**
  * Authorization server metadata (RFC 8414 §2) that is also an OpenID Provider configuration
@@ -26,7 +25,7 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     ...(config.registration === "closed" ? {} : { registration_endpoint: `${issuer}/register` }),
     // RFC 7009 §2.1 / RFC 8414 §2: public clients revoke their own tokens with their client_id.
     revocation_endpoint: `${issuer}/revoke`,
-    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHOD_NAMES],
     // RFC 7662 §2.1 / RFC 8414 §2: confidential clients only (src/oauth/introspect.ts).
     introspection_endpoint: `${issuer}/introspect`,
     introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
@@ -35,8 +34,9 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     scopes_supported: ["openid", "profile", "email"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
-    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // The registries the endpoints dispatch on (src/oauth/grants, src/oauth/client-auth).
+    grant_types_supported: [...GRANT_TYPE_NAMES],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHOD_NAMES],
     // OAuth 2.1 §4.1.1: S256 only; "plain" is not offered.
     code_challenge_methods_supported: ["S256"],
     // RFC 9207 §3: every authorization response carries `iss`.

@@ -1,4 +1,5 @@
 import type { ClientRecord } from "../storage/clients";
+import { isConfidential } from "./client-auth";
 
 /**
  * RFC 8252 §8.6 (client impersonation): a native app that is a public client (no secret,
@@ -10,7 +11,7 @@ import type { ClientRecord } from "../storage/clients";
  * and a confidential client proves itself at the token endpoint.
  */
 export function cannotProveIdentity(client: ClientRecord, redirectUri: string): boolean {
-  if (client.metadata.token_endpoint_auth_method !== "none") return false;
+  if (isConfidential(client)) return false;
   // Anything but https is http on a loopback host (RFC 8252 §7.3, the only http registration
   // allows) or a private-use scheme (§7.1).
   return !/^https:\/\//i.test(redirectUri);

@@ -1,29 +1,15 @@
 // RFC 6749 §3.2: the token endpoint.
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { NO_STORE, onJsonError } from "../http/on-error";
-import { type Params, readParams } from "../http/params";
-import type { ClientRecord } from "../storage/clients";
-import type { TokenResponse } from "../tokens/issue";
+import { readParams } from "../http/params";
 import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
-import { authorizationCodeGrant } from "./grants/authorization-code";
-import { refreshTokenGrant } from "./grants/refresh-token";
-
-/** A grant type: what it needs is an authenticated client that may use it. */
-export type GrantHandler = (
-  c: Context<AppEnv>,
-  params: Params,
-  client: ClientRecord,
-) => Promise<TokenResponse>;
-
-/** The grant types this endpoint serves, by their `grant_type` value (RFC 6749 §4, §6). */
-export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
-  authorization_code: authorizationCodeGrant,
-  refresh_token: refreshTokenGrant,
-};
+import { systemClock } from "./clock";
+import { findGrantType } from "./grants";
+import { grantStores } from "./grants/stores";
 
 export const tokenRoutes = new Hono<AppEnv>().onError(onJsonError);
 
@@ -44,11 +30,9 @@ tokenRoutes.post(
   limitBody(),
   async (c) => {
     const params = await readParams(c);
-    const grantType = params.require("grant_type");
-    const handler = Object.hasOwn(GRANT_HANDLERS, grantType)
-      ? GRANT_HANDLERS[grantType]
-      : undefined;
-    if (handler === undefined) {
+    // The grant types this endpoint serves, by their `grant_type` value (RFC 6749 §4, §6).
+    const grantType = findGrantType(params.require("grant_type"));
+    if (grantType === undefined) {
       throw new OAuthError(
         "unsupported_grant_type",
         "The grant type is not supported",
@@ -56,13 +40,21 @@ tokenRoutes.post(
     }
     const client = await authenticateClient(c, params);
     // RFC 6749 §5.2: a client may use only the grant types it registered (RFC 7591 §2).
-    if (!client.metadata.grant_types.includes(grantType)) {
+    if (!client.metadata.grant_types.includes(grantType.grantType)) {
       throw new OAuthError(
         "unauthorized_client",
-        `The client is not allowed to use the grant type "${grantType}"`,
+        `The client is not allowed to use the grant type "${grantType.grantType}"`,
       );
     }
-    const response = await handler(c, params, client);
+    const config = c.get("config");
+    const response = await grantType.handle({
+      client,
+      params,
+      config,
+      issuer: c.get("issuer"),
+      stores: grantStores(c.get("stores"), config),
+      clock: systemClock,
+    });
     // RFC 6749 §5.1: tokens must not be cached.
     return c.json(response, 200, NO_STORE);
   },

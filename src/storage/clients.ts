@@ -8,7 +8,8 @@ import { listJsonPage, type PageOptions } from "./kv-page";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { Stores } from "./stores";
 
-export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+/** One of the methods registered in src/oauth/client-auth (checked at registration). */
+export type TokenEndpointAuthMethod = string;
 
 /** RFC 7591 §2 client metadata, normalised (defaults filled in) at registration. */
 export interface ClientMetadata {

@@ -65,6 +65,8 @@ export function clientAuth(client: TestClient): {
       };
     case "none":
       return { form: { client_id: client.client_id }, headers: {} };
+    default:
+      throw new Error(`clientAuth fixture: no credentials for ${client.metadata.token_endpoint_auth_method}`);
   }
 }
 

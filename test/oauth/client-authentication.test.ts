@@ -26,6 +26,12 @@ import { postForm } from "../helpers/http";
 const params = (form: Record<string, string> = {}) => new Params(new URLSearchParams(form));
 const basic = (raw: string) => `Basic ${btoa(raw)}`;
 
+/** The method's name and the credentials it read. */
+function parse(authorization: string | undefined, form: Params) {
+  const { method, credentials } = parseClientCredentials(authorization, form);
+  return { method: method.name, ...credentials };
+}
+
 function parseError(authorization: string | undefined, form: Record<string, string> = {}) {
   try {
     parseClientCredentials(authorization, params(form));
@@ -38,7 +44,7 @@ function parseError(authorization: string | undefined, form: Record<string, stri
 
 describe("client credentials parsing (RFC 6749 §2.3)", () => {
   it("form-decodes id and secret of client_secret_basic after splitting at the first ':' (§2.3.1)", () => {
-    expect(parseClientCredentials(basic("my%3Aclient:p%40ss+word:x%2B%25"), params())).toEqual({
+    expect(parse(basic("my%3Aclient:p%40ss+word:x%2B%25"), params())).toEqual({
       method: "client_secret_basic",
       clientId: "my:client",
       secret: "p@ss word:x+%",
@@ -47,11 +53,11 @@ describe("client credentials parsing (RFC 6749 §2.3)", () => {
 
   it("decodes UTF-8 in Basic credentials", () => {
     const raw = String.fromCharCode(...new TextEncoder().encode("client:s%C3%A9cret-é"));
-    expect(parseClientCredentials(basic(raw), params())).toMatchObject({ secret: "sécret-é" });
+    expect(parse(basic(raw), params())).toMatchObject({ secret: "sécret-é" });
   });
 
   it("accepts the Basic scheme name in any case (RFC 7617 §2)", () => {
-    expect(parseClientCredentials(`bAsIc ${btoa("id:secret")}`, params())).toMatchObject({
+    expect(parse(`bAsIc ${btoa("id:secret")}`, params())).toMatchObject({
       clientId: "id",
       secret: "secret",
     });
@@ -86,20 +92,20 @@ describe("client credentials parsing (RFC 6749 §2.3)", () => {
   });
 
   it("allows a body client_id equal to the Basic one", () => {
-    expect(parseClientCredentials(basic("id:secret"), params({ client_id: "id" }))).toMatchObject({
+    expect(parse(basic("id:secret"), params({ client_id: "id" }))).toMatchObject({
       method: "client_secret_basic",
     });
   });
 
   it("reads client_secret_post and none from the body", () => {
     expect(
-      parseClientCredentials(undefined, params({ client_id: "a", client_secret: "b" })),
+      parse(undefined, params({ client_id: "a", client_secret: "b" })),
     ).toEqual({
       method: "client_secret_post",
       clientId: "a",
       secret: "b",
     });
-    expect(parseClientCredentials(undefined, params({ client_id: "a" }))).toEqual({
+    expect(parse(undefined, params({ client_id: "a" }))).toEqual({
       method: "none",
       clientId: "a",
     });

@@ -1,18 +1,19 @@
 // RFC 6749 §4.1.3: the authorization code grant (with PKCE, RFC 7636; OAuth 2.1 §4.1.3).
-import type { Context } from "hono";
-import type { AppEnv } from "../../http/app-env";
-import type { Params } from "../../http/params";
-import type { ClientRecord } from "../../storage/clients";
 import { securityEvent } from "../../http/security-events";
-import { recordClientGrant } from "../../storage/client-grants";
-import { redeemCode } from "../../storage/grants";
 import { newRefreshToken } from "../../storage/refresh-tokens";
-import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens } from "../../tokens/issue";
-import { openCode } from "../sealed-code";
-import { tokenSigning } from "../token-signing";
+import type { TokenResponse } from "../../tokens/issue";
 import { OAuthError } from "../../protocol/errors";
 import { verifyPkce } from "../pkce";
+import type { GrantContext, GrantType } from "./grant-type";
+
+const PARAMETERS = ["code", "redirect_uri", "code_verifier", "resource"] as const;
+type Parameter = (typeof PARAMETERS)[number];
+
+export const authorizationCode: GrantType<Parameter> = {
+  grantType: "authorization_code",
+  parameters: PARAMETERS,
+  handle: exchangeCode,
+};
 
 /**
  * Exchanges a code for tokens. Every check runs, and the user is read and the tokens signed,
@@ -20,14 +21,15 @@ import { verifyPkce } from "../pkce";
  * consumes nothing and revokes nothing, and nothing can fail after the object committed; the one
  * Durable Object call then records the code's single use and starts the grant.
  */
-export async function authorizationCodeGrant(
-  c: Context<AppEnv>,
-  params: Params,
-  client: ClientRecord,
-): Promise<TokenResponse> {
-  const stores = c.get("stores");
-  const config = c.get("config");
-  const code = await openCode(stores, params.require("code"));
+async function exchangeCode({
+  client,
+  params,
+  config,
+  issuer,
+  stores,
+  clock,
+}: GrantContext<Parameter>): Promise<TokenResponse> {
+  const code = await stores.codes.open(params.require("code"));
 
   // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
   if (code.clientId !== client.client_id) {
@@ -53,10 +55,10 @@ export async function authorizationCodeGrant(
   }
 
   await verifyPkce(params.get("code_verifier"), code.codeChallenge);
-  const user = await getUser(stores, code.sub);
+  const user = await stores.users.get(code.sub);
   if (user === null) throw new OAuthError("invalid_grant", "The user no longer exists");
 
-  const now = Math.floor(Date.now() / 1000);
+  const now = clock.now();
   // A client gets refresh tokens when its grant_types include refresh_token (DESIGN contract).
   const refresh = client.metadata.grant_types.includes("refresh_token")
     ? await newRefreshToken(code.sub, code.grantId)
@@ -70,8 +72,8 @@ export async function authorizationCodeGrant(
     refresh === undefined ? undefined : { ...refresh, expiresAt: refreshExpiresAt };
   // Signed before the grant commits (nothing after the commit may fail); returned only if it
   // accepts.
-  const response = await issueTokens(await tokenSigning(stores, config), {
-    issuer: c.get("issuer"),
+  const response = await stores.tokens.issue({
+    issuer,
     grantId: code.grantId,
     clientId: client.client_id,
     sub: code.sub,
@@ -84,7 +86,7 @@ export async function authorizationCodeGrant(
   });
 
   const [redemption] = await Promise.all([
-    redeemCode(stores, {
+    stores.grants.redeemCode({
       grantId: code.grantId,
       clientId: code.clientId,
       sub: code.sub,
@@ -98,7 +100,7 @@ export async function authorizationCodeGrant(
     }),
     // The one KV write of a grant, beside (not after) the commit so that it adds no latency;
     // a failure is logged, never returned: the grant is valid without it (src/storage/client-grants.ts).
-    recordClientGrant(stores, {
+    stores.clientGrants.record({
       clientId: client.client_id,
       grantId: code.grantId,
       sub: code.sub,

@@ -1,21 +1,20 @@
 // RFC 6749 §6: refreshing an access token, with rotation (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1).
-import type { Context } from "hono";
-import type { AppEnv } from "../../http/app-env";
-import type { Params } from "../../http/params";
 import { securityEvent } from "../../http/security-events";
-import type { ClientRecord } from "../../storage/clients";
-import { rotateRefreshToken } from "../../storage/grants";
-import {
-  newRefreshToken,
-  openRefreshToken,
-  parseRefreshToken,
-  sealRefreshToken,
-} from "../../storage/refresh-tokens";
-import { getUser } from "../../storage/users";
-import { type TokenResponse, issueTokens } from "../../tokens/issue";
+import { newRefreshToken, parseRefreshToken } from "../../storage/refresh-tokens";
+import type { TokenResponse } from "../../tokens/issue";
 import { OAuthError } from "../../protocol/errors";
 import { parseScope } from "../../protocol/scope";
-import { tokenSigning } from "../token-signing";
+import { isConfidential } from "../client-auth";
+import type { GrantContext, GrantType } from "./grant-type";
+
+const PARAMETERS = ["refresh_token", "scope", "resource"] as const;
+type Parameter = (typeof PARAMETERS)[number];
+
+export const refreshToken: GrantType<Parameter> = {
+  grantType: "refresh_token",
+  parameters: PARAMETERS,
+  handle: refresh,
+};
 
 /**
  * Rotates the refresh token in one call to the user's Durable Object, which also decides reuse
@@ -25,13 +24,14 @@ import { tokenSigning } from "../token-signing";
  * lost on the way is covered by the retry grace. The new refresh token keeps the grant's full
  * scope; only the access token is narrowed.
  */
-export async function refreshTokenGrant(
-  c: Context<AppEnv>,
-  params: Params,
-  client: ClientRecord,
-): Promise<TokenResponse> {
-  const stores = c.get("stores");
-  const config = c.get("config");
+async function refresh({
+  client,
+  params,
+  config,
+  issuer,
+  stores,
+  clock,
+}: GrantContext<Parameter>): Promise<TokenResponse> {
   const presented = await parseRefreshToken(params.require("refresh_token"));
   const requestedScope = parseScope(params.get("scope") ?? "");
   // RFC 6749 §6: omitted means the scope originally granted.
@@ -39,22 +39,21 @@ export async function refreshTokenGrant(
   const resource = params.getAll("resource");
   // RFC 9700 §4.14.2: a public client cannot authenticate, so a second use of its refresh
   // token may be a thief's: no grace. A confidential client's retry is its own (it authenticated).
-  const graceSeconds =
-    client.metadata.token_endpoint_auth_method === "none" ? 0 : config.refreshTokenReuseGrace;
+  const graceSeconds = isConfidential(client) ? config.refreshTokenReuseGrace : 0;
 
-  const now = Math.floor(Date.now() / 1000);
+  const now = clock.now();
   const next = await newRefreshToken(presented.sub, presented.grantId);
-  const [user, sealedNew, signing] = await Promise.all([
-    getUser(stores, presented.sub),
-    graceSeconds > 0 ? sealRefreshToken(stores, next.token, graceSeconds) : undefined,
+  const [user, sealedNew] = await Promise.all([
+    stores.users.get(presented.sub),
+    graceSeconds > 0 ? stores.sealedRefreshTokens.seal(next.token, graceSeconds) : undefined,
     // The keys are in this isolate before the grant rotates, so that signing after the commit
     // cannot fail on I/O and strand the client with a rotated-away token.
-    tokenSigning(stores, config),
+    stores.tokens.ready(),
   ]);
   // A deleted user's grants were revoked with them; a made-up sub costs no Durable Object call.
   if (user === null) throw new OAuthError("invalid_grant", "The refresh token is invalid");
 
-  const rotation = await rotateRefreshToken(stores, presented.sub, {
+  const rotation = await stores.grants.rotateRefreshToken(presented.sub, {
     grantId: presented.grantId,
     presentedHash: presented.hash,
     clientId: client.client_id,
@@ -91,11 +90,11 @@ export async function refreshTokenGrant(
   const issued =
     rotation.sealedSuccessor === undefined
       ? next
-      : await openRefreshToken(stores, rotation.sealedSuccessor);
+      : await stores.sealedRefreshTokens.open(rotation.sealedSuccessor);
   if (issued === null) throw new OAuthError("invalid_grant", "The refresh token is invalid");
 
-  return issueTokens(signing, {
-    issuer: c.get("issuer"),
+  return stores.tokens.issue({
+    issuer,
     grantId: presented.grantId,
     clientId: client.client_id,
     sub: presented.sub,
