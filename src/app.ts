@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes";
+import { loginMethodsOf } from "./auth/methods";
 import { getConfig, issuerFor } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { onError } from "./http/on-error";
@@ -8,6 +9,7 @@ import { authorizeRoutes } from "./oauth/authorize";
 import { OAuthError } from "./protocol/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { introspectRoutes } from "./oauth/introspect";
+import { loginRoutes } from "./oauth/login";
 import { metadataRoutes } from "./oauth/metadata";
 import { registerRoutes } from "./oauth/register";
 import { revokeRoutes } from "./oauth/revoke";
@@ -22,6 +24,8 @@ export function createApp(): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const config = getConfig(c.env);
+    // An unknown login method fails every request, like any other configuration error.
+    loginMethodsOf(config);
     c.set("config", config);
     c.set("issuer", issuerFor(config, c.req.url));
     await next();
@@ -46,6 +50,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/", metadataRoutes);
   app.route("/", authorizeRoutes);
+  app.route("/", loginRoutes);
   app.route("/", interactionRoutes);
   app.route("/", tokenRoutes);
   app.route("/", revokeRoutes);
