@@ -102,6 +102,9 @@ export async function refreshTokenGrant(
     scope: scope ?? grant.scope,
     resource: resource.length > 0 ? resource : grant.resource,
     authTime: grant.authTime,
+    // OIDC Core §12.2: a refreshed ID token keeps how the user originally authenticated.
+    amr: grant.amr,
+    acr: grant.acr,
     user,
     refreshToken: { ...issued, expiresAt: grant.refreshExpiresAt },
   });
