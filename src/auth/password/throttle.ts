@@ -25,7 +25,7 @@ export interface LoginAttempt {
   username: string;
   /** The client's address (CF-Connecting-IP), when known. */
   ip: string | undefined;
-  /** The id in the browser's valid device cookie for this username (src/auth/device-cookie.ts). */
+  /** The id in the browser's valid device cookie for this username (./device-cookie.ts). */
   device?: string | undefined;
 }
 
