@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { LoginHost } from "../auth/method";
+import type { LoginHost, LoginMethod } from "../auth/method";
 import { LOGIN_METHODS, loginMethodsOf } from "../auth/methods";
 import type { AppEnv } from "../http/app-env";
 import { OAuthError } from "../protocol/errors";
@@ -40,6 +40,12 @@ const loginHost: LoginHost = {
   },
 };
 
-/** The routes of every login method Gatehouse has (those not configured answer 404). */
-export const loginRoutes = new Hono<AppEnv>();
-for (const method of LOGIN_METHODS) method.routes(loginRoutes, loginHost);
+/** The routes of `methods`, each handed the host; those LOGIN_METHODS leaves out answer 404. */
+export function loginRoutesOf(methods: readonly LoginMethod[]): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  for (const method of methods) method.routes(routes, loginHost);
+  return routes;
+}
+
+/** The routes of every login method Gatehouse has. */
+export const loginRoutes = loginRoutesOf(LOGIN_METHODS);
