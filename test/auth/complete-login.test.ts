@@ -5,6 +5,10 @@
  */
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
+import { completeLogin } from "../../src/auth/complete-login";
+import type { PendingLogin } from "../../src/auth/method";
+import { readSession } from "../../src/http/session";
+import { getUser } from "../../src/storage/users";
 import {
   TestBrowser,
   authorizationRequest,
@@ -15,6 +19,7 @@ import { type TokenResponseBody, clientAuth, expectTokens, refresh } from "../he
 import { type TestClient, createClient, createUser } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { postForm } from "../helpers/http";
+import { bareApp } from "../helpers/bare-app";
 
 async function exchange(client: TestClient, code: string, verifier: string) {
   const auth = clientAuth(client);
@@ -90,5 +95,63 @@ describe("how the user signed in reaches the ID token", () => {
     expect(idToken(grant.tokens)).not.toHaveProperty("amr");
     const refreshed = await expectTokens(await refresh(grant.client, grant.refreshToken));
     expect(idToken(refreshed)).not.toHaveProperty("amr");
+  });
+});
+
+describe("completeLogin", () => {
+  /** A method's last step, for the user named in the path, with the amr and acr given. */
+  function finishing() {
+    const { app, send } = bareApp();
+    app.post("/complete/:sub", async (c) => {
+      const user = await getUser(c.env, c.req.param("sub"));
+      if (!user) return c.notFound();
+      const pending: PendingLogin = {
+        form: undefined as never,
+        retry: () => Promise.reject(new Error("not a failure")),
+        resume: async (session, resumedAs) => c.json({ session, resumedAs: resumedAs.sub }),
+      };
+      const amr = c.req.query("amr")!.split(" ");
+      const acr = c.req.query("acr");
+      return completeLogin(c, pending, { user, amr, ...(acr ? { acr } : {}) });
+    });
+    app.get("/whoami", async (c) => c.json(await readSession(c)));
+    const sessionCookie = (res: Response) =>
+      res.headers.getSetCookie().find((c) => c.includes("session="))!.split(";")[0]!;
+    return { send, sessionCookie };
+  }
+
+  it("starts a session that records the user, auth_time, amr and acr, then resumes as that user", async () => {
+    const user = await createUser();
+    const { send, sessionCookie } = finishing();
+    const before = Math.floor(Date.now() / 1000);
+    const res = await send(`/complete/${user.sub}?amr=hwk+user&acr=urn:example:loa:2`, {
+      method: "POST",
+    });
+    const body = await res.json<{ session: Record<string, unknown>; resumedAs: string }>();
+    expect(body.resumedAs).toBe(user.sub);
+    expect(body.session).toMatchObject({
+      sub: user.sub,
+      amr: ["hwk", "user"],
+      acr: "urn:example:loa:2",
+    });
+    expect(body.session.authTime).toBeGreaterThanOrEqual(before);
+    const read = await send("/whoami", { headers: { Cookie: sessionCookie(res) } });
+    expect(await read.json()).toEqual(body.session);
+  });
+
+  it("replaces whatever session the browser had: another user, another method", async () => {
+    const [first, second] = [await createUser(), await createUser()];
+    const { send, sessionCookie } = finishing();
+    const one = await send(`/complete/${first.sub}?amr=pwd&acr=urn:example:loa:2`, {
+      method: "POST",
+    });
+    const two = await send(`/complete/${second.sub}?amr=otp`, {
+      method: "POST",
+      headers: { Cookie: sessionCookie(one) },
+    });
+    const read = await send("/whoami", { headers: { Cookie: sessionCookie(two) } });
+    const session = await read.json();
+    expect(session).toMatchObject({ sub: second.sub, amr: ["otp"] });
+    expect(session).not.toHaveProperty("acr");
   });
 });

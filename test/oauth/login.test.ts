@@ -1,12 +1,10 @@
-import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { LoginMethod } from "../../src/auth/method";
 import { passwordMethod } from "../../src/auth/password/method";
-import { getConfig, issuerFor } from "../../src/config";
 import type { AppEnv } from "../../src/http/app-env";
-import { onError } from "../../src/http/on-error";
 import { loginRoutesOf } from "../../src/oauth/login";
+import { bareApp } from "../helpers/bare-app";
 
 /** A login method Gatehouse does not have, so that no LOGIN_METHODS can name it. */
 function standIn(): LoginMethod & { reached: string[] } {
@@ -28,17 +26,9 @@ function standIn(): LoginMethod & { reached: string[] } {
 }
 
 function appWith(methods: readonly LoginMethod[]) {
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    const config = getConfig(c.env);
-    c.set("config", config);
-    c.set("issuer", issuerFor(config, c.req.url));
-    await next();
-  });
+  const { app, send } = bareApp();
   app.route("/", loginRoutesOf(methods));
-  app.onError(onError);
-  return (path: string, init?: RequestInit) =>
-    app.fetch(new Request(new URL(path, "http://localhost"), init), env);
+  return send;
 }
 
 describe("the login methods' routes", () => {

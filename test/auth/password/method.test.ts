@@ -3,18 +3,15 @@
  * finishes through completeLogin, with nothing of the authorization flow but the LoginHost it is
  * given (src/auth/method.ts).
  */
-import { env } from "cloudflare:workers";
-import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LoginFailure, LoginHost, PendingLogin } from "../../../src/auth/method";
 import { PASSWORD_ACTION, passwordMethod } from "../../../src/auth/password/method";
-import { getConfig, issuerFor } from "../../../src/config";
-import type { AppEnv } from "../../../src/http/app-env";
 import { Params, readFormBody } from "../../../src/http/params";
 import { readSession } from "../../../src/http/session";
 import { TestBrowser, authorizationRequest, parseForm } from "../../helpers/browser";
 import { createClient, createUser } from "../../helpers/fixtures";
 import { uniqueIp } from "../../helpers/addresses";
+import { bareApp } from "../../helpers/bare-app";
 import { loggedSecurityEvents } from "../../helpers/security-log";
 
 /**
@@ -40,17 +37,9 @@ function pluggedIn() {
       };
     },
   };
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    const config = getConfig(c.env);
-    c.set("config", config);
-    c.set("issuer", issuerFor(config, c.req.url));
-    await next();
-  });
+  const { app, send } = bareApp();
   passwordMethod.routes(app, host);
   app.get("/whoami", async (c) => c.json(await readSession(c)));
-  const send = (path: string, init?: RequestInit) =>
-    app.fetch(new Request(new URL(path, "http://localhost"), init), env);
   return { calls, send };
 }
 
