@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes";
+import { loginMethodsOf } from "./auth/methods";
 import { type Config, getConfig, issuerFor } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { notFound, onJsonError, toOAuthError } from "./http/on-error";
@@ -9,6 +10,7 @@ import { renderJsonError } from "./protocol/error-response";
 import { OAuthError } from "./protocol/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { introspectRoutes } from "./oauth/introspect";
+import { loginRoutes } from "./oauth/login";
 import { metadataRoutes } from "./oauth/metadata";
 import { registerRoutes } from "./oauth/register";
 import { revokeRoutes } from "./oauth/revoke";
@@ -41,6 +43,8 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const config = configOf(c.env);
+    // An unknown login method fails every request, like any other configuration error.
+    loginMethodsOf(config);
     c.set("config", config);
     c.set("stores", storesOf(c.env));
     c.set("issuer", issuerFor(config, c.req.url));
@@ -66,6 +70,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
   app.route("/", metadataRoutes);
   app.route("/", authorizeRoutes);
+  app.route("/", loginRoutes);
   app.route("/", interactionRoutes);
   app.route("/", tokenRoutes);
   app.route("/", revokeRoutes);

@@ -24,6 +24,8 @@ export interface Config {
   readonly resources: readonly string[];
   /** JWS algorithm of access tokens. ES256 by default: see README "Signing algorithm". */
   readonly accessTokenAlg: SigningAlg;
+  /** Names of the login methods offered, in page order (resolved by src/auth/methods.ts). */
+  readonly loginMethods: readonly string[];
 }
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
@@ -93,6 +95,11 @@ const ConfigSchema = v.object({
     v.transform((s) => (s.trim() === "" ? "ES256" : s.trim())),
     v.picklist(SIGNING_ALGS),
   ),
+  LOGIN_METHODS: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => [...new Set(s.split(/[\s,]+/).filter(Boolean))]),
+    v.transform((names) => (names.length === 0 ? ["password"] : names)),
+  ),
 });
 
 function isValidIssuer(s: string): boolean {
@@ -144,6 +151,7 @@ export function getConfig(env: Env): Config {
     registrationToken: o.REGISTRATION_TOKEN,
     resources: o.RESOURCES,
     accessTokenAlg: o.ACCESS_TOKEN_ALG,
+    loginMethods: o.LOGIN_METHODS,
   };
   cache.set(env, config);
   return config;

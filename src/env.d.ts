@@ -6,4 +6,5 @@ interface Env {
   REGISTRATION_TOKEN?: string;
   ACCESS_TOKEN_ALG?: string;
   SESSION_TTL?: string;
+  LOGIN_METHODS?: string;
 }

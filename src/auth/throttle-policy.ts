@@ -9,7 +9,7 @@
  * to keep its owner out. So limits attach to the *context* an attempt comes from, and the
  * per-username limit applies only to contexts that are not known to be the owner's:
  * - A browser holding a valid device cookie for the username (a sealed cookie issued to that
- *   browser after a successful sign-in of that username: src/auth/device-cookie.ts) is its own
+ *   browser after a successful sign-in of that username: src/auth/password/device-cookie.ts) is its own
  *   context: 5 free failures, then a lock of 30 s doubling per failure up to 15 minutes. Its
  *   attempts count nowhere else, so neither a guesser elsewhere nor a busy network locks it out.
  * - Without one, the context is the client's address (CF-Connecting-IP, IPv6 by /64): the same

@@ -50,7 +50,7 @@ export type ThrottleState = AccountState | WindowState;
 
 /**
  * Where an attempt comes from. A device is a browser holding a valid device cookie for the
- * account; otherwise the address key (src/auth/throttle.ts addressKey), "-" when unknown.
+ * account; otherwise the address key (src/auth/address-key.ts), "-" when unknown.
  */
 export type AttemptContext = { device: string } | { address: string };
 

@@ -4,14 +4,24 @@ import { getSealKey } from "../storage/keys";
 import type { AppEnv } from "./app-env";
 import { readCookie, writeCookie } from "./cookies";
 
-/** A Gatehouse login session: who signed in, and when (OIDC `auth_time`). */
+/**
+ * A Gatehouse login session: who signed in, when (OIDC `auth_time`) and how (`amr`, `acr`;
+ * OIDC Core §2). Started only by completeLogin (src/auth/complete-login.ts).
+ */
 export interface Session {
   sub: string;
   /** Seconds since the epoch. */
   authTime: number;
+  /**
+   * RFC 8176 authentication method references ("pwd", …). Absent in sessions started before
+   * Gatehouse recorded them: the ID token then carries no `amr` rather than a guessed one.
+   */
+  amr?: string[];
+  /** Authentication context class reference, when the method states one. */
+  acr?: string;
 }
 
-type SealedSession = { sub: string; auth_time: number };
+type SealedSession = { sub: string; auth_time: number; amr?: unknown; acr?: unknown };
 
 /** The deployment's sealing key, from the isolate's key cache (src/storage/keys.ts). */
 const sealKeyOf = (c: Context<AppEnv>) => getSealKey(c.get("stores"));
@@ -28,7 +38,13 @@ export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
   if (!opened || typeof opened.sub !== "string" || typeof opened.auth_time !== "number") {
     return null;
   }
-  return { sub: opened.sub, authTime: opened.auth_time };
+  const { amr, acr } = opened;
+  return {
+    sub: opened.sub,
+    authTime: opened.auth_time,
+    ...(Array.isArray(amr) && amr.every((m) => typeof m === "string") ? { amr } : {}),
+    ...(typeof acr === "string" ? { acr } : {}),
+  };
 }
 
 export async function startSession(c: Context<AppEnv>, session: Session): Promise<void> {
@@ -36,7 +52,12 @@ export async function startSession(c: Context<AppEnv>, session: Session): Promis
   const value = await seal(
     await sealKeyOf(c),
     "session",
-    { sub: session.sub, auth_time: session.authTime },
+    {
+      sub: session.sub,
+      auth_time: session.authTime,
+      ...(session.amr === undefined ? {} : { amr: session.amr }),
+      ...(session.acr === undefined ? {} : { acr: session.acr }),
+    },
     ttl,
   );
   writeCookie(c, "session", value, ttl);

@@ -151,6 +151,8 @@ export async function redirectWithCode(
     resource: request.resource,
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
     authTime: session.authTime,
+    amr: session.amr,
+    acr: session.acr,
     expiresAt: now + c.get("config").codeTtl,
   });
   return redirectToClient(

@@ -1,7 +1,7 @@
 // Client authentication at the token, revocation and introspection endpoints.
 import type { Context } from "hono";
 import { countFailure, lockedFor } from "../auth/failure-throttle";
-import { addressKey } from "../auth/throttle";
+import { addressKey } from "../auth/address-key";
 import type { AppEnv } from "../http/app-env";
 import type { Params } from "../http/params";
 import { securityEvent } from "../http/security-events";

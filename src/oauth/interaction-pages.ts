@@ -1,10 +1,12 @@
 import type { Context } from "hono";
+import type { LoginFailure, LoginForm } from "../auth/method";
+import { loginMethodsOf } from "../auth/methods";
 import type { AppEnv } from "../http/app-env";
 import { csrfToken } from "../http/csrf";
 import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import type { UserRecord } from "../storage/users";
 import { renderConsentPage } from "../ui/consent-page";
-import { renderLoginPage } from "../ui/login-page";
+import { LOGIN_ERROR_ID, renderLoginPage } from "../ui/login-page";
 import { formActionSource } from "../ui/render";
 import { describeScopes } from "../ui/scopes";
 import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
@@ -13,9 +15,10 @@ import { cannotProveIdentity } from "./native-client";
 
 /**
  * The login and consent pages of an authorization request: each carries the sealed pending
- * request and the browser's CSRF token, and posts back to these actions (src/oauth/interaction.ts).
+ * request and the browser's CSRF token. The login page shows the configured login methods'
+ * forms (src/auth/methods.ts), each posting to its own route; the consent form posts to
+ * CONSENT_ACTION (src/oauth/interaction.ts).
  */
-export const LOGIN_ACTION = "/authorize/login";
 export const CONSENT_ACTION = "/authorize/consent";
 
 /** The login page for a pending request, or for a refused one whose error waits for sign-in. */
@@ -23,19 +26,22 @@ export async function showLoginPage(
   c: Context<AppEnv>,
   client: ClientRecord,
   request: PendingRequest,
-  failure?: { error: string; status: number; username?: string; headers?: Record<string, string> },
+  failure?: LoginFailure,
 ): Promise<Response> {
   const csrf = csrfToken(c);
   const username = failure?.username ?? (isRefused(request) ? undefined : request.loginHint);
+  const form: LoginForm = {
+    request: await sealTicket(c.get("stores"), { request, csrf }),
+    csrf,
+    ...(username === undefined ? {} : { username }),
+    ...(failure ? { errorId: LOGIN_ERROR_ID } : {}),
+  };
   return renderLoginPage(
     c,
     {
       clientName: clientDisplayName(client),
-      request: await sealTicket(c.get("stores"), { request, csrf }),
-      csrf,
-      action: LOGIN_ACTION,
-      ...(username === undefined ? {} : { username }),
       ...(failure ? { error: failure.error } : {}),
+      forms: loginMethodsOf(c.get("config")).map((method) => method.renderForm(form)),
     },
     {
       // The form ends in a redirect to the client (a code, or the waiting error).

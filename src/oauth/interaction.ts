@@ -1,73 +1,25 @@
 import { type Context, Hono } from "hono";
-import { deviceFor, rememberDevice } from "../auth/device-cookie";
-import { assertLoginAllowed, type LoginPermit, recordLoginResult } from "../auth/throttle";
-import { authenticatePassword } from "../auth/authenticator";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { verifyCsrf } from "../http/csrf";
 import { Params, readParams } from "../http/params";
-import { readSession, startSession } from "../http/session";
+import { readSession } from "../http/session";
 import { rememberConsent } from "../storage/consents";
 import { onAuthorizationError, recordRedirectTarget } from "./authorization-errors";
-import { continueAuthorization, redirectWithCode, refusalAfterSignIn } from "./authorization-flow";
-import { CONSENT_ACTION, LOGIN_ACTION, showLoginPage } from "./interaction-pages";
+import { redirectWithCode } from "./authorization-flow";
+import { CONSENT_ACTION } from "./interaction-pages";
 import { isRefused, reloadRedirectTarget } from "./authorization-request";
 import { OAuthError } from "../protocol/errors";
 import { type InteractionTicket, openTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
 
 /**
- * The login and consent forms' POST targets. Both answer with 303 (RFC 9700 §4.12). Like
- * /authorize, their errors are pages, or redirects once the target is known.
+ * The consent form's POST target; it answers with 303 (RFC 9700 §4.12). The login forms' routes
+ * belong to their login methods (src/oauth/login.ts registers them).
  */
 export const interactionRoutes = new Hono<AppEnv>().onError(onAuthorizationError);
 
 const limit = limitBody();
-
-interactionRoutes.post(LOGIN_ACTION, limit, async (c) => {
-  const { form, ticket } = await readInteraction(c);
-  const { client } = await reloadRedirectTarget(c.get("stores"), ticket.request);
-  const username = (form.get("username") ?? "").slice(0, 256);
-  const password = (form.get("password") ?? "").slice(0, 1024);
-  const ip = c.req.header("CF-Connecting-IP");
-  const device = await deviceFor(c, username);
-  let permit: LoginPermit;
-  try {
-    permit = await assertLoginAllowed(c.get("stores"), { username, ip, device });
-  } catch (err) {
-    if (err instanceof OAuthError && err.status === 429) {
-      return showLoginPage(c, client, ticket.request, {
-        error: "Too many failed sign-in attempts. Try again later.",
-        status: 429,
-        username,
-        headers: { ...err.headers },
-      });
-    }
-    throw err;
-  }
-  const user = await authenticatePassword(c.get("stores"), username, password);
-  await recordLoginResult(c.get("stores"), permit, user?.sub ?? null);
-  if (!user) {
-    return showLoginPage(c, client, ticket.request, {
-      error: "Invalid username or password.",
-      // 400, not 401: a form, not an HTTP authentication scheme (RFC 9110 §15.5.2).
-      status: 400,
-      username,
-    });
-  }
-  // Signing in always replaces the session: whoever was signed in before, the new cookie names
-  // this user and this moment (OIDC auth_time), and every answer below carries it.
-  const session = { sub: user.sub, authTime: Math.floor(Date.now() / 1000) };
-  await startSession(c, session);
-  await rememberDevice(c, username);
-  if (isRefused(ticket.request)) throw refusalAfterSignIn(c, ticket.request, 303);
-  return continueAuthorization(c, client, ticket.request, {
-    session,
-    freshLogin: true,
-    user,
-    redirectStatus: 303,
-  });
-});
 
 interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   const { form, ticket } = await readInteraction(c);
@@ -110,7 +62,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
 });
 
 /** Parses a login or consent form and checks its ticket and CSRF token. Errors are pages. */
-async function readInteraction(
+export async function readInteraction(
   c: Context<AppEnv>,
 ): Promise<{ form: Params; ticket: InteractionTicket }> {
   const form = await readParams(c);

@@ -48,7 +48,7 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     // select_account shows the login page, where any account may sign in.
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: [
-      "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+      "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr",
       "name", "preferred_username", "email",
     ],
     request_parameter_supported: false,

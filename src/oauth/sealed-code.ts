@@ -29,6 +29,9 @@ export interface AuthorizationCodePayload {
   nonce?: string;
   /** Seconds since the epoch when the user authenticated. */
   authTime: number;
+  /** How the user authenticated (OIDC Core §2 `amr`, `acr`), from the session. */
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   /** Seconds since the epoch. */
   expiresAt: number;
 }

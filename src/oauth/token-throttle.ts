@@ -12,7 +12,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { countFailure, lockedFor } from "../auth/failure-throttle";
-import { addressKey } from "../auth/throttle";
+import { addressKey } from "../auth/address-key";
 import type { AppEnv } from "../http/app-env";
 import { securityEvent } from "../http/security-events";
 import { OAuthError } from "../protocol/errors";

@@ -13,6 +13,9 @@ export interface GrantRow {
   scope: string;
   resource: string;
   auth_time: number;
+  /** How the user authenticated: a JSON array of RFC 8176 values, and the acr; null if unknown. */
+  amr: string | null;
+  acr: string | null;
   created_at: number;
   /** Absolute end of the grant (GRANT_MAX_LIFETIME after it started), whatever its refreshes. */
   expires_at: number;
@@ -36,6 +39,8 @@ export type NewGrantRow = Pick<
   | "scope"
   | "resource"
   | "auth_time"
+  | "amr"
+  | "acr"
   | "created_at"
   | "expires_at"
   | "retain_until"
@@ -58,7 +63,9 @@ CREATE TABLE IF NOT EXISTS grants (
   refresh_expires_at INTEGER,
   previous_hash TEXT,
   rotated_at INTEGER,
-  successor TEXT
+  successor TEXT,
+  amr TEXT,
+  acr TEXT
 );
 CREATE TABLE IF NOT EXISTS retired_refresh_tokens (
   hash TEXT PRIMARY KEY,
@@ -67,15 +74,24 @@ CREATE TABLE IF NOT EXISTS retired_refresh_tokens (
 );
 CREATE INDEX IF NOT EXISTS retired_by_grant ON retired_refresh_tokens (grant_id);`;
 
+/** Tables created before grants recorded amr and acr gain the columns (NULL: unknown). */
+const ADD_AUTHENTICATION = `
+ALTER TABLE grants ADD COLUMN amr TEXT;
+ALTER TABLE grants ADD COLUMN acr TEXT;`;
+
 const LIVE = "revoked_at IS NULL AND expires_at > ? AND retain_until > ?";
 
 export class GrantTable {
   #ready: boolean;
 
   constructor(private readonly sql: SqlStorage) {
-    this.#ready =
-      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grants'").toArray()
-        .length > 0;
+    // The same one query as before tells whether the table exists and whether it predates the
+    // amr and acr columns: SQLite keeps each table's CREATE statement, ALTERs included.
+    const table = sql
+      .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'grants'")
+      .toArray()[0];
+    this.#ready = table !== undefined;
+    if (table !== undefined && !/\bacr TEXT\b/.test(table.sql)) sql.exec(ADD_AUTHENTICATION);
   }
 
   /** Whether anything was ever written (reads of an empty object answer "unknown"). */
@@ -94,14 +110,16 @@ export class GrantTable {
   insert(row: NewGrantRow): void {
     this.#create();
     this.sql.exec(
-      `INSERT INTO grants (grant_id, client_id, scope, resource, auth_time, created_at,
+      `INSERT INTO grants (grant_id, client_id, scope, resource, auth_time, amr, acr, created_at,
          expires_at, retain_until, refresh_hash, refresh_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.grant_id,
       row.client_id,
       row.scope,
       row.resource,
       row.auth_time,
+      row.amr,
+      row.acr,
       row.created_at,
       row.expires_at,
       row.retain_until,

@@ -10,6 +10,9 @@ export interface GrantRecord {
   resource: string[];
   /** Seconds since the epoch when the user authenticated (OIDC `auth_time`). */
   authTime: number;
+  /** How the user authenticated (OIDC Core §2 `amr`, `acr`); absent for older grants. */
+  amr?: string[] | undefined;
+  acr?: string | undefined;
   /** Seconds since the epoch. */
   createdAt: number;
   /** Seconds since the epoch: the absolute end of the grant (GRANT_MAX_LIFETIME). */
@@ -20,7 +23,10 @@ export interface GrantRecord {
 
 /** What the sealed code binds the grant to (RFC 6749 §4.1.2), with what the exchange adds. */
 export interface RedeemCodeInput
-  extends Pick<GrantRecord, "grantId" | "clientId" | "sub" | "scope" | "resource" | "authTime"> {
+  extends Pick<
+    GrantRecord,
+    "grantId" | "clientId" | "sub" | "scope" | "resource" | "authTime" | "amr" | "acr"
+  > {
   /** SHA-256 of the first refresh token, when the client receives refresh tokens. */
   refreshTokenHash?: string;
   /** Seconds since the epoch (at most `expiresAt`). */

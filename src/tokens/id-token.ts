@@ -10,6 +10,10 @@ export interface IdTokenClaims {
   sub: string;
   clientId: string;
   authTime: number;
+  /** RFC 8176 authentication method references; omitted when unknown or empty. */
+  amr?: readonly string[] | undefined;
+  /** Authentication context class reference; omitted when none was stated. */
+  acr?: string | undefined;
   nonce?: string;
   /** The access token issued beside it, for `at_hash` (OIDC Core §3.1.3.6). */
   accessToken?: string;
@@ -40,6 +44,9 @@ export async function issueIdToken(
     iat,
     exp: iat + ttlSeconds,
     auth_time: claims.authTime,
+    // OIDC Core §2: amr and acr say how the user authenticated; omitted rather than guessed.
+    ...(claims.amr === undefined || claims.amr.length === 0 ? {} : { amr: [...claims.amr] }),
+    ...(claims.acr === undefined ? {} : { acr: claims.acr }),
     ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
     ...(claims.accessToken === undefined
       ? {}

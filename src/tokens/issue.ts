@@ -42,6 +42,9 @@ export interface TokenIssuance {
   resource: readonly string[];
   /** Seconds since the epoch when the user authenticated. */
   authTime?: number;
+  /** How the user authenticated, for the ID token (OIDC Core §2). */
+  amr?: readonly string[] | undefined;
+  acr?: string | undefined;
   /** OIDC nonce; only at the code exchange (OIDC Core §3.1.3.6, §12.2). */
   nonce?: string;
   /** The user, for the ID token's standard claims. */
@@ -90,6 +93,8 @@ export async function issueTokens(
       sub: issuance.sub,
       clientId: issuance.clientId,
       authTime: issuance.authTime,
+      amr: issuance.amr,
+      acr: issuance.acr,
       accessToken: access.token,
       ...(issuance.nonce === undefined ? {} : { nonce: issuance.nonce }),
       ...(issuance.user === undefined

@@ -3,7 +3,7 @@
  *
  * How route handlers use them:
  *
- *   return renderLoginPage(c, { clientName, request, csrf, action }, {
+ *   return renderLoginPage(c, { clientName, forms: [PasswordForm({ request, csrf, action })] }, {
  *     formActionOrigins: [redirectUri],   // the client's redirect URI (its origin is used)
  *     status: 400,                         // e.g. after a failed sign-in
  *   });
@@ -22,15 +22,24 @@
  * decision ("allow" | "deny").
  */
 
+import type { Child } from "hono/jsx";
+
 export { renderConsentPage, ConsentPage } from "./consent-page";
 export { renderErrorPage, ErrorPage } from "./error-page";
-export { renderLoginPage, LoginPage } from "./login-page";
+export { renderLoginPage, LoginPage, LOGIN_ERROR_ID, PasswordForm } from "./login-page";
 export { renderPage, pageContentSecurityPolicy, type RenderPageOptions } from "./render";
 export { describeScope, describeScopes } from "./scopes";
 
 export interface LoginPageProps {
   /** The client's display name (client_name, else client_id). */
   clientName: string;
+  /** "Invalid username or password", "Too many attempts…", shown with role="alert". */
+  error?: string;
+  /** One form per configured login method (src/auth/methods.ts), in order. */
+  forms: Child;
+}
+
+export interface PasswordFormProps {
   /** Sealed pending authorization request, posted back in a hidden field. */
   request: string;
   /** Anti-CSRF token, posted back in a hidden field named "csrf". */
@@ -39,8 +48,8 @@ export interface LoginPageProps {
   action: string;
   /** Pre-fills the username field (login_hint, or the value of a failed attempt). */
   username?: string;
-  /** "Invalid username or password", "Too many attempts…", shown with role="alert". */
-  error?: string;
+  /** The page's error message, named in aria-describedby. */
+  errorId?: string;
 }
 
 export interface ScopeDescription {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authenticatePassword } from "../../src/auth/authenticator";
+import { authenticatePassword } from "../../src/auth/password/verify";
 import { ADMIN_TOKEN, admin, request } from "../helpers/http";
 import { createUser } from "../helpers/fixtures";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authenticatePassword } from "../../src/auth/authenticator";
+import { authenticatePassword } from "../../src/auth/password/verify";
 import {
   NewPasswordSchema,
   PASSWORD_ITERATIONS,
@@ -9,7 +9,7 @@ import {
   needsRehash,
   verifyPassword,
   type PasswordHash,
-} from "../../src/auth/password";
+} from "../../src/crypto/password-hash";
 import { b64u, utf8 } from "../../src/crypto/encoding";
 import { createUser, getUser, replacePasswordHash } from "../../src/storage/users";
 

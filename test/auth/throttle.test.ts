@@ -14,13 +14,13 @@ import {
   verdict,
   withdrawReservation,
 } from "../../src/auth/throttle-state";
+import { addressKey } from "../../src/auth/address-key";
 import {
   type LoginAttempt,
   type LoginPermit,
-  addressKey,
   assertLoginAllowed,
   recordLoginResult,
-} from "../../src/auth/throttle";
+} from "../../src/auth/password/throttle";
 import { OAuthError } from "../../src/protocol/errors";
 import { normaliseUsername } from "../../src/storage/users";
 import { uniqueIp } from "../helpers/addresses";

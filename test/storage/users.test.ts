@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { verifyPassword } from "../../src/auth/password";
+import { verifyPassword } from "../../src/crypto/password-hash";
 import { OAuthError } from "../../src/protocol/errors";
 import { getConsent, rememberConsent } from "../../src/storage/consents";
 import {

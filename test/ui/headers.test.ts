@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Base64 } from "./digest";
 import type { AppEnv } from "../../src/http/app-env";
 import { formActionSource, pageContentSecurityPolicy, renderPage } from "../../src/ui/render";
-import { renderLoginPage } from "../../src/ui/pages";
+import { PasswordForm, renderLoginPage } from "../../src/ui/pages";
 import { createClient } from "../helpers/fixtures";
 import { authorizationRequest } from "../helpers/browser";
 import { request } from "../helpers/http";
@@ -41,7 +41,10 @@ async function renderBare(formActionOrigins?: string[]): Promise<Response> {
   app.get("/", (c) =>
     renderLoginPage(
       c,
-      { clientName: "App", request: "r", csrf: "c", action: "/authorize/login" },
+      {
+        clientName: "App",
+        forms: PasswordForm({ request: "r", csrf: "c", action: "/authorize/login" }),
+      },
       formActionOrigins ? { formActionOrigins } : {},
     ),
   );

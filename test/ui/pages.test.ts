@@ -6,9 +6,10 @@ import {
   describeScopes,
   renderConsentPage,
   renderErrorPage,
+  PasswordForm,
   renderLoginPage,
   type ConsentPageProps,
-  type LoginPageProps,
+  type PasswordFormProps,
 } from "../../src/ui/pages";
 import { plain, select, selectOne } from "./html";
 
@@ -21,7 +22,10 @@ async function render(handler: (c: Context<AppEnv>) => Promise<Response>): Promi
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
-const login = (overrides: Partial<LoginPageProps> = {}): LoginPageProps => ({
+/** The login page with the password form alone (the default LOGIN_METHODS). */
+type LoginFixture = PasswordFormProps & { clientName: string; error?: string };
+
+const login = (overrides: Partial<LoginFixture> = {}): LoginFixture => ({
   clientName: "Example App",
   request: "sealed-request-value",
   csrf: "csrf-token-value",
@@ -40,8 +44,10 @@ const consent = (overrides: Partial<ConsentPageProps> = {}): ConsentPageProps =>
   ...overrides,
 });
 
-async function loginHtml(overrides: Partial<LoginPageProps> = {}) {
-  return (await render((c) => renderLoginPage(c, login(overrides)))).text();
+async function loginHtml(overrides: Partial<LoginFixture> = {}) {
+  const { clientName, error, ...form } = login(overrides);
+  const page = { clientName, ...(error === undefined ? {} : { error }), forms: PasswordForm(form) };
+  return (await render((c) => renderLoginPage(c, page))).text();
 }
 
 async function consentHtml(overrides: Partial<ConsentPageProps> = {}) {

@@ -101,6 +101,9 @@ async function refresh({
     scope: scope ?? grant.scope,
     resource: resource.length > 0 ? resource : grant.resource,
     authTime: grant.authTime,
+    // OIDC Core §12.2: a refreshed ID token keeps how the user originally authenticated.
+    amr: grant.amr,
+    acr: grant.acr,
     user,
     refreshToken: { ...issued, expiresAt: grant.refreshExpiresAt },
   });

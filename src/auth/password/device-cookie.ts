@@ -7,13 +7,13 @@
  * each. It grants nothing but a separate throttle counter: the password is still checked.
  */
 import type { Context } from "hono";
-import { seal, unseal } from "../crypto/seal";
-import { randomToken } from "../crypto/random";
-import type { AppEnv } from "../http/app-env";
-import { readCookie, writeCookie } from "../http/cookies";
-import { getSealKey } from "../storage/keys";
-import { normaliseUsername } from "../storage/users";
-import { DEVICE_COOKIE_TTL_SECONDS, MAX_DEVICE_USERNAMES } from "./throttle-policy";
+import { seal, unseal } from "../../crypto/seal";
+import { randomToken } from "../../crypto/random";
+import type { AppEnv } from "../../http/app-env";
+import { readCookie, writeCookie } from "../../http/cookies";
+import { getSealKey } from "../../storage/keys";
+import { normaliseUsername } from "../../storage/users";
+import { DEVICE_COOKIE_TTL_SECONDS, MAX_DEVICE_USERNAMES } from "../throttle-policy";
 
 /** One username this browser signed in as, and the id its attempts count under. */
 interface DeviceEntry {

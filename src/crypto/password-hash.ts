@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { b64u, utf8 } from "../crypto/encoding";
-import { timingSafeEqual } from "../crypto/timing-safe";
+import { b64u, utf8 } from "./encoding";
+import { timingSafeEqual } from "./timing-safe";
 
 /** A stored password: PBKDF2-SHA256 with its parameters, so they can be raised later. */
 export interface PasswordHash {
