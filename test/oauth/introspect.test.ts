@@ -12,7 +12,7 @@ import {
 import { forgerKey, postAsClient, startGrant } from "../helpers/grants";
 import { ORIGIN, admin, postForm, request } from "../helpers/http";
 import { createSelfRegisteredClient, register } from "../helpers/registration";
-import { signedToken, unsecuredToken, validClaims } from "../tokens/signed-token";
+import { signedToken, unsecuredToken, validClaims } from "../helpers/signed-token";
 
 afterEach(() => {
   vi.useRealTimers();

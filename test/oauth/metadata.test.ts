@@ -18,7 +18,7 @@ import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode, ref
 import { createClient, createClientUsing, createUser, type TestClient } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { ORIGIN, postForm, request } from "../helpers/http";
-import { signedToken } from "../tokens/signed-token";
+import { signedToken } from "../helpers/signed-token";
 
 type Metadata = Record<string, unknown> & {
   issuer: string;

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { randomToken } from "../../src/crypto/random";
-import type { AuthorizationCodePayload } from "../../src/oauth/authorization-code";
+import { randomToken } from "../../../src/crypto/random";
+import type { AuthorizationCodePayload } from "../../../src/oauth/authorization-code";
 import {
   type TokenResponseBody,
   exchangeCode,
@@ -10,9 +10,9 @@ import {
   expectTokens,
   mintCode,
   refresh,
-} from "../helpers/codes";
-import { type TestClient, createClient, createPublicClient, createUser } from "../helpers/fixtures";
-import { admin } from "../helpers/http";
+} from "../../helpers/codes";
+import { type TestClient, createClient, createPublicClient, createUser } from "../../helpers/fixtures";
+import { admin } from "../../helpers/http";
 
 /** A client, a user and the first token response of a fresh grant. */
 async function grant(

@@ -3,7 +3,7 @@ import type { SigningAlg } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
 import { randomToken } from "../../src/crypto/random";
 import { getSigningKey, type SigningKey } from "../../src/tokens/keys";
-import { ORIGIN } from "../helpers/http";
+import { ORIGIN } from "./http";
 
 export interface SignedTokenOptions {
   alg?: SigningAlg;
