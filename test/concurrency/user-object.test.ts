@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type TokenResponseBody, exchangeCode, mintCode, refresh } from "../helpers/codes";
+import { obtainCode } from "../helpers/browser";
+import { type TokenResponseBody, exchangeCode, refresh } from "../helpers/codes";
 import { type TestClient, createClient, createPublicClient, createUser } from "../helpers/fixtures";
 import { isActive, postAsClient, startGrant } from "../helpers/grants";
 
@@ -27,7 +27,7 @@ const refreshClient = (): Promise<TestClient> =>
 describe("the user's Durable Object decides once, whatever the concurrency", () => {
   it(`gives exactly one success to ${N} simultaneous redemptions of one code, and the replays revoke its grant`, async () => {
     const client = await createClient();
-    const minted = await mintCode(env, client, await createUser());
+    const minted = await obtainCode(client, await createUser());
     const responses = await Promise.all(
       Array.from({ length: N }, () => exchangeCode(client, minted)),
     );
