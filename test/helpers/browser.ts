@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { expect } from "vitest";
-import { type CodeForExchange, clientAuth, expectTokens } from "./codes";
+import { type CodeForExchange, exchangeCode, expectTokens } from "./codes";
 import { deployment } from "./deployment";
 import { request } from "./http";
 import { createClient, createUser, type TestClient, type TestUser } from "./fixtures";
@@ -191,6 +191,18 @@ export async function signedInBrowser(user?: TestUser): Promise<{ browser: TestB
 }
 
 /**
+ * Whom the app sees signed in in `browser`: the subject of the code that a silent request
+ * (prompt=none, OIDC Core §3.1.2.1) gets at once.
+ */
+export async function silentSubject(browser: TestBrowser, client: TestClient): Promise<string> {
+  const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
+  const res = await browser.fetch(silent.url);
+  expect(res.status).toBe(302);
+  const code = redirectParams(res, client.redirect_uri).get("code") as string;
+  return (await redeemCode(client, code, silent.pkce.verifier)).sub;
+}
+
+/**
  * The client's side of the code: exchanges it at the token endpoint (with the client's own
  * authentication) and returns the tokens' subject and the ID token's auth_time.
  */
@@ -200,19 +212,8 @@ export async function redeemCode(
   verifier: string,
   options: { redirectUri?: string; send?: typeof request } = {},
 ): Promise<{ sub: string; authTime: number | undefined }> {
-  const auth = clientAuth(client);
-  const res = await (options.send ?? request)("/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", ...auth.headers },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      redirect_uri: options.redirectUri ?? client.redirect_uri,
-      ...auth.form,
-    }),
-  });
-  const tokens = await expectTokens(res);
+  const redirectUri = options.redirectUri ?? client.redirect_uri;
+  const tokens = await expectTokens(await exchangeCode(client, { code, verifier, redirectUri }, {}, options.send));
   const access = decodeJwt(tokens.access_token);
   const id = tokens.id_token === undefined ? undefined : decodeJwt(tokens.id_token);
   return { sub: access.sub as string, authTime: id?.auth_time as number | undefined };

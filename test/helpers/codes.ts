@@ -6,7 +6,7 @@
 import { expect } from "vitest";
 import type { TestClient } from "./fixtures";
 import { basicAuthorization } from "./fixtures";
-import { postForm } from "./http";
+import { postForm, type request } from "./http";
 
 /** What the client holds after the authorization response: the code and its PKCE verifier. */
 export interface CodeForExchange {
@@ -45,6 +45,7 @@ export function exchangeCode(
   client: TestClient,
   minted: CodeForExchange,
   extra: Record<string, string> = {},
+  send?: typeof request,
 ): Promise<Response> {
   const auth = clientAuth(client);
   return postForm(
@@ -58,6 +59,7 @@ export function exchangeCode(
       ...extra,
     },
     auth.headers,
+    send,
   );
 }
 
