@@ -23,7 +23,8 @@ export const LAYERS = [
   { name: "auth", path: "^src/auth/" },
   { name: "oauth", path: "^src/oauth/" },
   { name: "admin", path: "^src/admin/" },
-  { name: "app", path: "^src/(app|index)\\.tsx?$" },
+  // The demo API (src/demo/) is composed by the app and not shipped in gatehouse/resource.
+  { name: "app", path: "^src/(app|index)\\.tsx?$|^src/demo/" },
 ];
 
 /** Ambient declarations (src/env.d.ts) belong to no layer and are imported by none. */
