@@ -7,8 +7,8 @@
 import { reserveAttempt } from "../storage/throttles";
 import type { Stores } from "../storage/stores";
 import { rememberLock, rememberedLock } from "./lock-memory";
-import type { ThrottleKind } from "./throttle-policy";
-import { type AttemptContext, contextKey } from "./throttle-state";
+import type { ThrottleKind } from "../storage/throttle-policy";
+import { type AttemptContext, contextKey } from "../storage/throttle-state";
 
 const SHARED = "*";
 

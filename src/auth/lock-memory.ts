@@ -4,7 +4,7 @@
  * Object stays the authority: it is asked whenever a failure is counted, and its answer refreshes
  * what is remembered here. Another isolate that has not yet seen a failure simply asks it then.
  */
-import { LOCK_MEMORY_SIZE } from "./throttle-policy";
+import { LOCK_MEMORY_SIZE } from "../storage/throttle-policy";
 
 const locks = new Map<string, number>();
 

@@ -30,10 +30,4 @@ export function jsonBody<S extends v.GenericSchema>(schema: S, code: OAuthErrorC
   ] as const;
 }
 
-/** A JSON object: not null, not an array (valibot's object schemas would accept arrays). */
-export const isJsonObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x);
-
-/** A schema admitting any JSON object, failing with "<what> must be a JSON object". */
-export const jsonObject = (what: string) =>
-  v.custom<Record<string, unknown>>(isJsonObject, `${what} must be a JSON object`);
+export { isJsonObject, jsonObject } from "../protocol/json-object";

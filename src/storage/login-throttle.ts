@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ThrottleKind } from "../auth/throttle-policy";
+import type { ThrottleKind } from "./throttle-policy";
 import {
   type Admitted,
   type AttemptContext,
@@ -10,7 +10,7 @@ import {
   prune,
   reserveAttempt,
   withdrawReservation,
-} from "../auth/throttle-state";
+} from "./throttle-state";
 
 const STATE_KEY = "state";
 

@@ -1,6 +1,6 @@
 // Typed calls to the LoginThrottle Durable Object (./login-throttle.ts). Each is one round trip.
-import type { ThrottleKind } from "../auth/throttle-policy";
-import type { Admitted, AttemptContext, Reservation } from "../auth/throttle-state";
+import type { ThrottleKind } from "./throttle-policy";
+import type { Admitted, AttemptContext, Reservation } from "./throttle-state";
 import type { Stores } from "./stores";
 
 function throttle(stores: Stores, kind: ThrottleKind, name: string) {

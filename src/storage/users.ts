@@ -10,7 +10,7 @@
  */
 import * as v from "valibot";
 import { listJsonPage, type PageOptions } from "./kv-page";
-import { jsonObject } from "../http/json-body";
+import { jsonObject } from "../protocol/json-object";
 import { NewPasswordSchema, hashPassword, type PasswordHash } from "../crypto/password-hash";
 import { randomToken } from "../crypto/random";
 import { OAuthError } from "../protocol/errors";

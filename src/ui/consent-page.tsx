@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { Layout } from "./layout";
-import type { ConsentPageProps } from "./pages";
+import type { ConsentPageProps } from "./props";
 import { renderPage, type RenderPageOptions } from "./render";
 
 /**

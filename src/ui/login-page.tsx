@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { Layout } from "./layout";
-import type { LoginPageProps, PasswordFormProps } from "./pages";
+import type { LoginPageProps, PasswordFormProps } from "./props";
 import { renderPage, type RenderPageOptions } from "./render";
 
 /** The id of the page's error message, which the forms' inputs name in aria-describedby. */

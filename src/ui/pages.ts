@@ -22,64 +22,14 @@
  * decision ("allow" | "deny").
  */
 
-import type { Child } from "hono/jsx";
-
 export { renderConsentPage, ConsentPage } from "./consent-page";
 export { renderErrorPage, ErrorPage } from "./error-page";
 export { renderLoginPage, LoginPage, LOGIN_ERROR_ID, PasswordForm } from "./login-page";
 export { renderPage, pageContentSecurityPolicy, type RenderPageOptions } from "./render";
 export { describeScope, describeScopes } from "./scopes";
-
-export interface LoginPageProps {
-  /** The client's display name (client_name, else client_id). */
-  clientName: string;
-  /** "Invalid username or password", "Too many attempts…", shown with role="alert". */
-  error?: string;
-  /** One form per configured login method (src/auth/methods.ts), in order. */
-  forms: Child;
-}
-
-export interface PasswordFormProps {
-  /** Sealed pending authorization request, posted back in a hidden field. */
-  request: string;
-  /** Anti-CSRF token, posted back in a hidden field named "csrf". */
-  csrf: string;
-  /** Form action (POST). */
-  action: string;
-  /** Pre-fills the username field (login_hint, or the value of a failed attempt). */
-  username?: string;
-  /** The page's error message, named in aria-describedby. */
-  errorId?: string;
-}
-
-export interface ScopeDescription {
-  scope: string;
-  description: string;
-}
-
-export interface ConsentPageProps {
-  clientName: string;
-  /** Shown as text, never as a link. */
-  clientUri?: string;
-  /** Origin of the redirect URI the browser will be sent to, shown to the user. */
-  redirectOrigin: string;
-  /** Build with describeScopes(scopes). */
-  scopes: ScopeDescription[];
-  /** RFC 8707 resources (the services the tokens will be for), shown as text. */
-  resources?: string[];
-  /**
-   * The client cannot prove which app it is (a native public client, RFC 8252 §8.6): the page
-   * says why it is asked every time, even after the user allowed it before.
-   */
-  confirmEveryTime?: boolean;
-  /**
-   * The client registered itself (RFC 7591) and nobody vouches for it: the page says so
-   * (RFC 7591 §5, RFC 9700 §4.11.2: informing the user helps them decide).
-   */
-  selfRegistered?: boolean;
-  /** Who is logged in (name or username). */
-  userName: string;
-  request: string;
-  csrf: string;
-  action: string;
-}
+export type {
+  ConsentPageProps,
+  LoginPageProps,
+  PasswordFormProps,
+  ScopeDescription,
+} from "./props";

@@ -1,4 +1,4 @@
-import type { ScopeDescription } from "./pages";
+import type { ScopeDescription } from "./props";
 
 /**
  * What each scope means to the person asked to consent (OpenID Connect Core §5.4 for the

@@ -3,7 +3,7 @@
  * letting them lock the owner out (NIST SP 800-63B §5.2.2; rules in src/auth/throttle-policy.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { USERNAME_POLICY } from "../../src/auth/throttle-policy";
+import { USERNAME_POLICY } from "../../src/storage/throttle-policy";
 import { TestBrowser, authorizationRequest } from "../helpers/browser";
 import { type TestClient, type TestUser, createClient, createUser } from "../helpers/fixtures";
 import { uniqueIp } from "../helpers/addresses";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ADDRESS_POLICY, USERNAME_POLICY } from "../../src/auth/throttle-policy";
+import { ADDRESS_POLICY, USERNAME_POLICY } from "../../src/storage/throttle-policy";
 import {
   type AccountState,
   type AttemptContext,
@@ -13,7 +13,7 @@ import {
   reserveAttempt,
   verdict,
   withdrawReservation,
-} from "../../src/auth/throttle-state";
+} from "../../src/storage/throttle-state";
 import { addressKey } from "../../src/auth/address-key";
 import {
   type LoginAttempt,

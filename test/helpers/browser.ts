@@ -1,6 +1,7 @@
 import { decodeJwt } from "jose";
 import { expect } from "vitest";
-import { clientAuth, expectTokens } from "./codes";
+import { type CodeForExchange, exchangeCode, expectTokens } from "./codes";
+import { deployment } from "./deployment";
 import { request } from "./http";
 import { createClient, createUser, type TestClient, type TestUser } from "./fixtures";
 import { createPkce } from "./pkce";
@@ -77,7 +78,10 @@ export interface AuthorizeOptions {
   state?: string;
   nonce?: string;
   extra?: Record<string, string>;
-  redirectUri?: string;
+  /** `null` leaves redirect_uri out (RFC 6749 §3.1.2.3: a client with one registered URI may). */
+  redirectUri?: string | null;
+  /** Resource indicators (RFC 8707 §2), one `resource` parameter each. */
+  resource?: string[];
 }
 
 /** An authorization request URL with a fresh PKCE pair. */
@@ -95,6 +99,8 @@ export async function authorizationRequest(client: TestClient, options: Authoriz
     ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
     ...options.extra,
   });
+  if (options.redirectUri === null) params.delete("redirect_uri");
+  for (const resource of options.resource ?? []) params.append("resource", resource);
   return { url: `/authorize?${params}`, pkce, state };
 }
 
@@ -136,6 +142,44 @@ export async function authorizeWithLogin(
   return { code: code as string, verifier: pkce.verifier, state, browser, params };
 }
 
+export interface CodeOptions {
+  /** Default: openid profile email. */
+  scope?: string[];
+  nonce?: string;
+  /** Resource indicators (RFC 8707). */
+  resource?: string[];
+  /** Leave redirect_uri out of the authorization request (then the token request may too). */
+  omitRedirectUri?: boolean;
+}
+
+/**
+ * A code as a client gets one: `user` signs in through /authorize, the login form and the
+ * consent page (Allow). Default scope "openid profile email"; the code lives 60 s. Resources are
+ * asked of a deployment that serves them (RESOURCES, read by /authorize only); the code is then
+ * redeemed at the token endpoint like any other, which narrows within the grant.
+ */
+export async function obtainCode(
+  client: TestClient,
+  user: TestUser,
+  options: CodeOptions = {},
+): Promise<CodeForExchange> {
+  const browser = options.resource?.length
+    ? new TestBrowser(deployment({ RESOURCES: options.resource.join(" ") }))
+    : new TestBrowser();
+  const { code, verifier } = await authorizeWithLogin(
+    client,
+    user,
+    {
+      scope: (options.scope ?? ["openid", "profile", "email"]).join(" "),
+      ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
+      ...(options.resource === undefined ? {} : { resource: options.resource }),
+      ...(options.omitRedirectUri ? { redirectUri: null } : {}),
+    },
+    browser,
+  );
+  return { code, verifier, redirectUri: client.redirect_uri };
+}
+
 /**
  * A browser in which `user` (default: a new user) has signed in, through the flow of a client
  * of its own: it carries a Gatehouse session and nothing else about the client under test.
@@ -144,6 +188,18 @@ export async function signedInBrowser(user?: TestUser): Promise<{ browser: TestB
   const someone = user ?? (await createUser());
   const { browser } = await authorizeWithLogin(await createClient(), someone);
   return { browser, user: someone };
+}
+
+/**
+ * Whom the app sees signed in in `browser`: the subject of the code that a silent request
+ * (prompt=none, OIDC Core §3.1.2.1) gets at once.
+ */
+export async function silentSubject(browser: TestBrowser, client: TestClient): Promise<string> {
+  const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
+  const res = await browser.fetch(silent.url);
+  expect(res.status).toBe(302);
+  const code = redirectParams(res, client.redirect_uri).get("code") as string;
+  return (await redeemCode(client, code, silent.pkce.verifier)).sub;
 }
 
 /**
@@ -156,19 +212,8 @@ export async function redeemCode(
   verifier: string,
   options: { redirectUri?: string; send?: typeof request } = {},
 ): Promise<{ sub: string; authTime: number | undefined }> {
-  const auth = clientAuth(client);
-  const res = await (options.send ?? request)("/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", ...auth.headers },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      redirect_uri: options.redirectUri ?? client.redirect_uri,
-      ...auth.form,
-    }),
-  });
-  const tokens = await expectTokens(res);
+  const redirectUri = options.redirectUri ?? client.redirect_uri;
+  const tokens = await expectTokens(await exchangeCode(client, { code, verifier, redirectUri }, {}, options.send));
   const access = decodeJwt(tokens.access_token);
   const id = tokens.id_token === undefined ? undefined : decodeJwt(tokens.id_token);
   return { sub: access.sub as string, authTime: id?.auth_time as number | undefined };

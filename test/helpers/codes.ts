@@ -1,48 +1,20 @@
 /**
- * Authorization codes minted directly with `sealCode`, so the token endpoint can be tested
- * without driving the browser flow through /authorize each time.
+ * The client's side of the token endpoint: its authentication, the code exchange, the refresh,
+ * and what a token response must look like. Codes come from the public flow
+ * (`obtainCode` in ./browser.ts), never sealed here.
  */
 import { expect } from "vitest";
-import { randomToken } from "../../src/crypto/random";
-import { type AuthorizationCodePayload, sealCode } from "../../src/oauth/sealed-code";
-import type { TestClient, TestUser } from "./fixtures";
+import type { TestClient } from "./fixtures";
 import { basicAuthorization } from "./fixtures";
-import { postForm } from "./http";
-import { createPkce } from "./pkce";
+import { postForm, type request } from "./http";
 
-export interface MintedCode {
+/** What the client holds after the authorization response: the code and its PKCE verifier. */
+export interface CodeForExchange {
   code: string;
   /** The PKCE verifier whose S256 challenge the code is bound to. */
   verifier: string;
-  payload: AuthorizationCodePayload;
-}
-
-/**
- * Seals a code for `client` and `user`, bound to a fresh verifier, the client's first redirect
- * URI and scope "openid profile email", valid for 60 s. Any field can be overridden.
- */
-export async function mintCode(
-  env: Env,
-  client: TestClient,
-  user: TestUser,
-  overrides: Partial<AuthorizationCodePayload> = {},
-): Promise<MintedCode> {
-  const { verifier, challenge } = await createPkce();
-  const now = Math.floor(Date.now() / 1000);
-  const payload: AuthorizationCodePayload = {
-    codeId: randomToken(16),
-    grantId: randomToken(16),
-    clientId: client.client_id,
-    redirectUri: client.redirect_uri,
-    codeChallenge: challenge,
-    sub: user.sub,
-    scope: ["openid", "profile", "email"],
-    resource: [],
-    authTime: now,
-    expiresAt: now + 60,
-    ...overrides,
-  };
-  return { code: await sealCode(env, payload), verifier, payload };
+  /** The redirect URI the client sends back with the code (RFC 6749 §4.1.3). */
+  redirectUri: string;
 }
 
 /** How the client authenticates in `exchangeCode` and `refresh`. */
@@ -73,8 +45,9 @@ export function clientAuth(client: TestClient): {
 /** POST /token with grant_type=authorization_code, as the client would send it. */
 export function exchangeCode(
   client: TestClient,
-  minted: MintedCode,
+  minted: CodeForExchange,
   extra: Record<string, string> = {},
+  send?: typeof request,
 ): Promise<Response> {
   const auth = clientAuth(client);
   return postForm(
@@ -82,12 +55,13 @@ export function exchangeCode(
     {
       grant_type: "authorization_code",
       code: minted.code,
-      redirect_uri: minted.payload.redirectUri,
+      redirect_uri: minted.redirectUri,
       code_verifier: minted.verifier,
       ...auth.form,
       ...extra,
     },
     auth.headers,
+    send,
   );
 }
 

@@ -1,14 +1,14 @@
 /**
- * A started grant (a code minted and exchanged at /token) and requests a client sends with its
+ * A started grant (a code obtained through /authorize and exchanged at /token) and requests a client sends with its
  * own authentication: what the revocation, introspection and userinfo tests build on.
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { decodeJwt, generateKeyPair } from "jose";
-import type { AuthorizationCodePayload } from "../../src/oauth/sealed-code";
 import { getGrantStatus } from "../../src/storage/grants";
 import type { SigningKey } from "../../src/storage/keys";
-import { type TokenResponseBody, clientAuth, exchangeCode, expectTokens, mintCode } from "./codes";
+import { type CodeOptions, obtainCode } from "./browser";
+import { type TokenResponseBody, clientAuth, exchangeCode, expectTokens } from "./codes";
 import { type TestClient, type TestUser, createClient, createUser } from "./fixtures";
 import { postForm, request } from "./http";
 
@@ -23,12 +23,12 @@ export interface StartedGrant {
 
 /** Exchanges a fresh code of `client` (default: a new confidential client) for `user`. */
 export async function startGrant(
-  options: { client?: TestClient; user?: TestUser; code?: Partial<AuthorizationCodePayload> } = {},
+  options: { client?: TestClient; user?: TestUser; code?: CodeOptions } = {},
 ): Promise<StartedGrant> {
   const client = options.client ?? (await createClient());
   const user = options.user ?? (await createUser({ name: "Ada Lovelace", email: "ada@example.com" }));
   const tokens = await expectTokens(
-    await exchangeCode(client, await mintCode(env, client, user, options.code)),
+    await exchangeCode(client, await obtainCode(client, user, options.code)),
   );
   return {
     client,

@@ -9,13 +9,17 @@ export function request(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(new URL(path, ORIGIN), { redirect: "manual", ...init }));
 }
 
-/** A form-encoded POST (token, revocation, introspection endpoints; login and consent forms). */
+/**
+ * A form-encoded POST (token, revocation, introspection endpoints; login and consent forms), to
+ * the Worker under test or to another deployment's `send`.
+ */
 export function postForm(
   path: string,
   form: Record<string, string> | URLSearchParams,
   headers: Record<string, string> = {},
+  send: typeof request = request,
 ): Promise<Response> {
-  return request(path, {
+  return send(path, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
     body: form instanceof URLSearchParams ? form : new URLSearchParams(form),

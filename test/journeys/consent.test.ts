@@ -8,7 +8,7 @@ import {
 } from "../helpers/browser";
 import { deployment } from "../helpers/deployment";
 import { createClient, createPublicClient, createUser } from "../helpers/fixtures";
-import { plain, select } from "../ui/html";
+import { plain, select } from "../helpers/html";
 
 const API = "https://api.example.com";
 const REPORTS = "https://reports.example.com";

@@ -5,6 +5,7 @@ import {
   authorizeWithLogin,
   redeemCode,
   redirectParams,
+  silentSubject,
   TestBrowser,
 } from "../helpers/browser";
 import { deployment } from "../helpers/deployment";
@@ -35,11 +36,7 @@ describe("journey: a returning user", () => {
     expect((await redeemCode(client, code, pkce.verifier)).sub).toBe(user.sub);
     // …and the browser now holds a session: the app can check silently.
     expect(browser.cookies.has("gatehouse-session")).toBe(true);
-    const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
-    const res = await browser.fetch(silent.url);
-    expect(res.status).toBe(302);
-    const silentCode = redirectParams(res, client.redirect_uri).get("code") as string;
-    expect((await redeemCode(client, silentCode, silent.pkce.verifier)).sub).toBe(user.sub);
+    expect(await silentSubject(browser, client)).toBe(user.sub);
   });
 
   it("comes back in the same browser and sees no page at all: one request, a code", async () => {

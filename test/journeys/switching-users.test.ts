@@ -1,16 +1,18 @@
-import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { seal } from "../../src/crypto/seal";
-import { getSealKey } from "../../src/storage/keys";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   authorizationRequest,
   authorizeWithLogin,
   parseForm,
   redeemCode,
   redirectParams,
+  silentSubject,
   TestBrowser,
 } from "../helpers/browser";
 import { createClient, createUser, type TestClient, type TestUser } from "../helpers/fixtures";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** Two people who have both allowed `client` before (each on a device of their own). */
 async function twoPeopleWhoConsented(client: TestClient): Promise<[TestUser, TestUser]> {
@@ -42,29 +44,24 @@ describe("journey: switching users and signing in again", () => {
     expect((await redeemCode(client, code, tab.pkce.verifier)).sub).toBe(bob.sub);
 
     // The next silent request is answered for Bob, not Alice.
-    const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
-    const res = await browser.fetch(silent.url);
-    const silentCode = redirectParams(res, client.redirect_uri).get("code") as string;
-    expect((await redeemCode(client, silentCode, silent.pkce.verifier)).sub).toBe(bob.sub);
+    expect(await silentSubject(browser, client)).toBe(bob.sub);
   });
 
   it("after signing in again because the session was too old (max_age), the app is not sent back to the login page", async () => {
     const client = await createClient();
     const user = await createUser();
+    const signedInAt = Math.floor(Date.now() / 1000);
     const { browser } = await authorizeWithLogin(client, user);
-    // The session is an hour old (signed in an hour ago).
-    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
-    browser.cookies.set(
-      "gatehouse-session",
-      await seal(await getSealKey(env), "session", { sub: user.sub, auth_time: hourAgo }, 43_200),
-    );
+    // An hour passes: the session is an hour old.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 3600_000);
 
     const tab = await openTab(browser, client, { max_age: "600" });
     const back = await browser.submit(tab.page, { username: user.username, password: user.password });
     expect(back.status).toBe(303);
     const code = redirectParams(back, client.redirect_uri).get("code") as string;
     const { authTime } = await redeemCode(client, code, tab.pkce.verifier);
-    expect(authTime).toBeGreaterThan(hourAgo + 3000);
+    expect(authTime).toBeGreaterThan(signedInAt + 3000);
 
     // auth_time moved: the same max_age is now satisfied without another sign-in.
     const again = await authorizationRequest(client, { extra: { max_age: "600" } });
@@ -141,10 +138,7 @@ describe("journey: two tabs signing in at once", () => {
     expect((await redeemCode(client, codeA, first.pkce.verifier)).sub).toBe(alice.sub);
     expect((await redeemCode(client, codeB, second.pkce.verifier)).sub).toBe(bob.sub);
 
-    const silent = await authorizationRequest(client, { extra: { prompt: "none" } });
-    const res = await browser.fetch(silent.url);
-    const code = redirectParams(res, client.redirect_uri).get("code") as string;
-    expect((await redeemCode(client, code, silent.pkce.verifier)).sub).toBe(bob.sub);
+    expect(await silentSubject(browser, client)).toBe(bob.sub);
   });
 
   it("a consent page left open while someone else signs in in another tab is refused, not given for them", async () => {

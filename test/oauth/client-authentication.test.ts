@@ -6,12 +6,12 @@ import { Params } from "../../src/http/params";
 import { parseClientCredentials } from "../../src/oauth/client-authentication";
 import { OAuthError } from "../../src/protocol/errors";
 import { type ClientRecord, putClient } from "../../src/storage/clients";
+import { obtainCode } from "../helpers/browser";
 import {
   clientAuth,
   exchangeCode,
   expectTokenError,
   expectTokens,
-  mintCode,
 } from "../helpers/codes";
 import {
   type TestClient,
@@ -238,7 +238,7 @@ describe("client authentication at the token endpoint", () => {
     const client = await createClient();
     const other = await createClient();
     const user = await createUser();
-    const minted = await mintCode(env, client, user);
+    const minted = await obtainCode(client, user);
     const res = await exchangeCode(client, minted, { client_id: other.client_id });
     await expectTokenError(res, "invalid_client", 401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="gatehouse"');

@@ -12,7 +12,7 @@ import {
 import { forgerKey, postAsClient, startGrant } from "../helpers/grants";
 import { ORIGIN, admin, postForm, request } from "../helpers/http";
 import { createSelfRegisteredClient, register } from "../helpers/registration";
-import { signedToken, unsecuredToken, validClaims } from "../tokens/signed-token";
+import { signedToken, unsecuredToken, validClaims } from "../helpers/signed-token";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -266,8 +266,11 @@ describe("who may introspect which token (RFC 7662 §4: no token scanning)", () 
 
   it("a self-registered client may introspect a token whose audience names its client_id", async () => {
     const self = await createSelfRegisteredClient();
-    const { accessToken } = await startGrant({
-      code: { resource: ["https://api.example.com", self.client_id] },
+    // No resource indicator names a client (RFC 8707 §2: an absolute URI), so the token of a
+    // live grant is signed again with the client's id added to its audience.
+    const started = await startGrant({ code: { resource: ["https://api.example.com"] } });
+    const accessToken = await signedToken(env, {
+      claims: { ...decodeJwt(started.accessToken), aud: ["https://api.example.com", self.client_id] },
     });
     expect(await introspect(accessToken, {}, self)).toMatchObject({
       active: true,

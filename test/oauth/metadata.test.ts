@@ -11,14 +11,15 @@ import { SIGNING_ALGS } from "../../src/config";
 import {
   authorizationRequest,
   authorizeWithLogin,
+  obtainCode,
   redirectParams,
   signedInBrowser,
 } from "../helpers/browser";
-import { clientAuth, exchangeCode, expectTokenError, expectTokens, mintCode, refresh } from "../helpers/codes";
+import { clientAuth, exchangeCode, expectTokenError, expectTokens, refresh } from "../helpers/codes";
 import { createClient, createClientUsing, createUser, type TestClient } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { ORIGIN, postForm, request } from "../helpers/http";
-import { signedToken } from "../tokens/signed-token";
+import { signedToken } from "../helpers/signed-token";
 
 type Metadata = Record<string, unknown> & {
   issuer: string;
@@ -244,7 +245,7 @@ describe("what the metadata advertises works", () => {
     expect(meta.subject_types_supported).toEqual(["public"]);
     for (let i = 0; i < 2; i++) {
       const client = await createClient({ scope: meta.scopes_supported.join(" ") });
-      const minted = await mintCode(env, client, user, { scope: meta.scopes_supported, nonce: "n-0S6_WzA2Mj" });
+      const minted = await obtainCode(client, user, { scope: meta.scopes_supported, nonce: "n-0S6_WzA2Mj" });
       const tokens = await expectTokens(await exchangeCode(client, minted));
       expect(tokens.scope.split(" ").sort()).toEqual([...meta.scopes_supported].sort());
       const idToken = tokens.id_token ?? "";

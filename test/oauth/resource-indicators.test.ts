@@ -4,20 +4,14 @@ import { authorizeWithLogin, TestBrowser } from "../helpers/browser";
 import { expectTokenError, expectTokens } from "../helpers/codes";
 import { deployment } from "../helpers/deployment";
 import { basicAuthorization, createClient, createUser, type TestClient } from "../helpers/fixtures";
+import { postForm } from "../helpers/http";
 
 const API = "https://api.example.com";
 const OTHER = "https://reports.example.com";
 const send = deployment({ RESOURCES: `${API} ${OTHER}` });
 
 function token(client: TestClient, form: Record<string, string> | URLSearchParams) {
-  return send("/token", {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Authorization: basicAuthorization(client.client_id, client.client_secret as string),
-    },
-    body: new URLSearchParams(form),
-  });
+  return postForm("/token", form, { Authorization: basicAuthorization(client.client_id, client.client_secret as string) }, send);
 }
 
 /** Authorizes a new client and user for `resource` and exchanges the code. */

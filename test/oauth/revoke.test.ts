@@ -5,7 +5,7 @@ import { expectTokenError, expectTokens, refresh } from "../helpers/codes";
 import { basicAuthorization, createClient, createPublicClient } from "../helpers/fixtures";
 import { forgerKey, grantState, postAsClient, startGrant } from "../helpers/grants";
 import { postForm, request } from "../helpers/http";
-import { signedToken } from "../tokens/signed-token";
+import { signedToken } from "../helpers/signed-token";
 
 afterEach(() => {
   vi.useRealTimers();

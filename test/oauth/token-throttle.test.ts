@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { forgetRememberedLocks } from "../../src/auth/lock-memory";
-import { TOKEN_ADDRESS_POLICY } from "../../src/auth/throttle-policy";
+import { TOKEN_ADDRESS_POLICY } from "../../src/storage/throttle-policy";
 import { addressKey } from "../../src/auth/address-key";
 import { randomToken } from "../../src/crypto/random";
 import { clientAuth, expectTokenError, expectTokens } from "../helpers/codes";

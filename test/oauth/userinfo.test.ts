@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createUser } from "../helpers/fixtures";
 import { postAsClient, startGrant } from "../helpers/grants";
 import { admin, request } from "../helpers/http";
-import { signedToken } from "../tokens/signed-token";
+import { signedToken } from "../helpers/signed-token";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -7,7 +7,7 @@ import { requireAccessToken, type AccessTokenVariables } from "../../src/resourc
 import { issueAccessToken } from "../../src/tokens/access-token";
 import { getVerificationKeys } from "../../src/storage/keys";
 import { ORIGIN, request } from "../helpers/http";
-import { signedToken } from "../tokens/signed-token";
+import { signedToken } from "../helpers/signed-token";
 
 function me(authorization?: string) {
   const headers = new Headers();

@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash";
 import { usersWithGrantsOf } from "../../src/storage/client-grants";
-import { expectTokens, exchangeCode, mintCode, refresh } from "../helpers/codes";
+import { obtainCode } from "../helpers/browser";
+import { expectTokens, exchangeCode, refresh } from "../helpers/codes";
 import { createClient, createUser } from "../helpers/fixtures";
 
 /** Every key of the TOKENS namespace, with its value and metadata. */
@@ -23,14 +25,14 @@ describe("the client-grant records in KV (who holds a client's grants)", () => {
   it("records each grant once at the code exchange, with its user and nothing secret", async () => {
     const client = await createClient();
     const user = await createUser();
-    const minted = await mintCode(env, client, user);
+    const minted = await obtainCode(client, user);
     const tokens = await expectTokens(await exchangeCode(client, minted));
     const refreshToken = tokens.refresh_token ?? "";
 
     const stored = await tokensNamespace();
     expect(stored).toEqual([
       {
-        name: `client-grant:${client.client_id}:${minted.payload.grantId}`,
+        name: `client-grant:${client.client_id}:${decodeJwt(tokens.access_token).grant_id}`,
         value: "",
         metadata: { sub: user.sub },
       },
@@ -44,7 +46,7 @@ describe("the client-grant records in KV (who holds a client's grants)", () => {
 
   it("writes nothing to KV at a refresh", async () => {
     const client = await createClient();
-    const minted = await mintCode(env, client, await createUser());
+    const minted = await obtainCode(client, await createUser());
     const tokens = await expectTokens(await exchangeCode(client, minted));
     const before = await tokensNamespace();
     await expectTokens(await refresh(client, tokens.refresh_token ?? ""));
@@ -55,7 +57,7 @@ describe("the client-grant records in KV (who holds a client's grants)", () => {
     const client = await createClient();
     const [ada, bob] = [await createUser(), await createUser()];
     for (const user of [ada, bob, ada]) {
-      await expectTokens(await exchangeCode(client, await mintCode(env, client, user)));
+      await expectTokens(await exchangeCode(client, await obtainCode(client, user)));
     }
     expect((await usersWithGrantsOf(env, client.client_id)).sort()).toEqual(
       [ada.sub, bob.sub].sort(),

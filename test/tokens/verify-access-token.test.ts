@@ -13,7 +13,7 @@ import {
   type VerifyAccessTokenOptions,
 } from "../../src/tokens/verify-access-token";
 import { ORIGIN } from "../helpers/http";
-import { signedToken, unsecuredToken, validClaims } from "./signed-token";
+import { signedToken, unsecuredToken, validClaims } from "../helpers/signed-token";
 
 async function options(extra: Partial<VerifyAccessTokenOptions> = {}) {
   return { issuer: ORIGIN, audience: ORIGIN, keys: await getVerificationKeys(env), ...extra };

@@ -11,7 +11,7 @@ import {
   type ConsentPageProps,
   type PasswordFormProps,
 } from "../../src/ui/pages";
-import { plain, select, selectOne } from "./html";
+import { plain, select, selectOne } from "../helpers/html";
 
 /** Renders through a bare Hono app: the page functions alone, without the Gatehouse app. */
 async function render(handler: (c: Context<AppEnv>) => Promise<Response>): Promise<Response> {

@@ -13,7 +13,7 @@ import type { AppEnv } from "../../http/app-env";
 import { readCookie, writeCookie } from "../../http/cookies";
 import { getSealKey } from "../../storage/keys";
 import { normaliseUsername } from "../../storage/users";
-import { DEVICE_COOKIE_TTL_SECONDS, MAX_DEVICE_USERNAMES } from "../throttle-policy";
+import { DEVICE_COOKIE_TTL_SECONDS, MAX_DEVICE_USERNAMES } from "../../storage/throttle-policy";
 
 /** One username this browser signed in as, and the id its attempts count under. */
 interface DeviceEntry {

@@ -18,8 +18,8 @@ import { OAuthError } from "../../protocol/errors";
 import { normaliseUsername } from "../../storage/users";
 import { recordSuccess, reserveAttempt, withdrawAttempt } from "../../storage/throttles";
 import type { Stores } from "../../storage/stores";
-import type { ThrottleKind } from "../throttle-policy";
-import type { Admitted, AttemptContext, Reservation } from "../throttle-state";
+import type { ThrottleKind } from "../../storage/throttle-policy";
+import type { Admitted, AttemptContext, Reservation } from "../../storage/throttle-state";
 import { addressKey } from "../address-key";
 
 export interface LoginAttempt {

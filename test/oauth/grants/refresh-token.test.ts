@@ -1,27 +1,26 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { randomToken } from "../../src/crypto/random";
-import type { AuthorizationCodePayload } from "../../src/oauth/sealed-code";
+import { randomToken } from "../../../src/crypto/random";
 import {
   type TokenResponseBody,
   exchangeCode,
   expectTokenError,
   expectTokens,
-  mintCode,
   refresh,
-} from "../helpers/codes";
-import { type TestClient, createClient, createPublicClient, createUser } from "../helpers/fixtures";
-import { admin } from "../helpers/http";
+} from "../../helpers/codes";
+import { type CodeOptions, obtainCode } from "../../helpers/browser";
+import { type TestClient, createClient, createPublicClient, createUser } from "../../helpers/fixtures";
+import { admin } from "../../helpers/http";
 
 /** A client, a user and the first token response of a fresh grant. */
 async function grant(
   client?: TestClient,
-  overrides: Partial<AuthorizationCodePayload> = {},
+  overrides: CodeOptions = {},
 ): Promise<{ client: TestClient; first: TokenResponseBody; refreshToken: string }> {
   const c = client ?? (await createClient());
   const user = await createUser({ name: "Grace Hopper" });
-  const first = await expectTokens(await exchangeCode(c, await mintCode(env, c, user, overrides)));
+  const first = await expectTokens(await exchangeCode(c, await obtainCode(c, user, overrides)));
   expect(first.refresh_token).toBeTruthy();
   return { client: c, first, refreshToken: first.refresh_token ?? "" };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createClient } from "./helpers/fixtures";
-import { ADMIN_TOKEN, request } from "./helpers/http";
+import { createClient } from "../helpers/fixtures";
+import { ADMIN_TOKEN, request } from "../helpers/http";
 
 /**
  * "Bad input never yields a 500 or a stack trace" (DESIGN.md, Errors): every endpoint is sent a

@@ -1,9 +1,15 @@
+/**
+ * Access tokens signed directly, with Gatehouse's key or a forger's: the one fixture that mints
+ * an internal format, because the tests of token verification (the protected API, userinfo,
+ * introspection, revocation) must send exactly one violation at a time, which no public flow
+ * issues. Every valid token a test needs comes from the public flow (./grants.ts, ./browser.ts).
+ */
 import { SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
 import type { SigningAlg } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
 import { randomToken } from "../../src/crypto/random";
 import { getSigningKey, type SigningKey } from "../../src/storage/keys";
-import { ORIGIN } from "../helpers/http";
+import { ORIGIN } from "./http";
 
 export interface SignedTokenOptions {
   alg?: SigningAlg;

@@ -1,10 +1,10 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { b64u } from "../src/crypto/encoding";
-import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "./helpers/browser";
-import { basicAuthorization, createClient, createPublicClient, createUser } from "./helpers/fixtures";
-import { expectTokenError, expectTokens, refresh } from "./helpers/codes";
-import { ORIGIN, postForm, request } from "./helpers/http";
+import { b64u } from "../../src/crypto/encoding";
+import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "../helpers/browser";
+import { basicAuthorization, createClient, createPublicClient, createUser } from "../helpers/fixtures";
+import { expectTokenError, expectTokens, refresh } from "../helpers/codes";
+import { ORIGIN, postForm, request } from "../helpers/http";
 
 /**
  * The whole authorization code flow as a client application drives it, over HTTP only:

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { sha256Base64 } from "./digest";
+import { sha256Base64 } from "../helpers/digest";
 import type { AppEnv } from "../../src/http/app-env";
 import { formActionSource, pageContentSecurityPolicy, renderPage } from "../../src/ui/render";
 import { PasswordForm, renderLoginPage } from "../../src/ui/pages";
 import { createClient } from "../helpers/fixtures";
 import { authorizationRequest } from "../helpers/browser";
 import { request } from "../helpers/http";
-import { selectOne } from "./html";
+import { selectOne } from "../helpers/html";
 
 /** The directives of a CSP header value, by name. Throws if the header appears twice. */
 function directives(res: Response): Map<string, string[]> {
