@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { clientWebServer } from "./test/helpers/client-web-server";
 
 type NodeLike = { env: Record<string, string | undefined> };
 
@@ -8,7 +9,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       // Test-only values; the real ones are secrets (README "Configuration").
-      miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token" } },
+      // Outbound fetches reach the stand-in for clients' web servers (client metadata documents).
+      miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token" }, outboundService: clientWebServer },
     }),
   ],
   test: {

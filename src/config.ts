@@ -26,6 +26,12 @@ export interface Config {
   readonly accessTokenAlg: SigningAlg;
   /** Names of the login methods offered, in page order (resolved by src/auth/methods.ts). */
   readonly loginMethods: readonly string[];
+  /**
+   * Tests and local development only: `host:port` values (loopback hosts) whose client ID
+   * metadata documents may be fetched over plain http. Empty unless INSECURE_CLIENT_METADATA_HOSTS
+   * is set; refused when ISSUER is https.
+   */
+  readonly insecureClientMetadataHosts: readonly string[];
 }
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
@@ -100,7 +106,24 @@ const ConfigSchema = v.object({
     v.transform((s) => [...new Set(s.split(/[\s,]+/).filter(Boolean))]),
     v.transform((names) => (names.length === 0 ? ["password"] : names)),
   ),
+  INSECURE_CLIENT_METADATA_HOSTS: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((s) => [...new Set(s.split(/\s+/).filter(Boolean))]),
+    v.array(
+      v.pipe(
+        v.string(),
+        v.check(isLoopbackHostPort, "each value must be a loopback host:port such as 127.0.0.1:4100"),
+      ),
+    ),
+  ),
 });
+
+/** "127.0.0.1:4100", "localhost:4100", "[::1]:4100": a loopback host with an explicit port. */
+function isLoopbackHostPort(s: string): boolean {
+  if (!URL.canParse(`http://${s}`)) return false;
+  const url = new URL(`http://${s}`);
+  return url.host === s && url.port !== "" && isLocalHostname(url.hostname);
+}
 
 function isValidIssuer(s: string): boolean {
   let url: URL;
@@ -138,6 +161,13 @@ export function getConfig(env: Env): Config {
   if (o.REGISTRATION === "token" && !o.REGISTRATION_TOKEN) {
     throw new ConfigError("REGISTRATION=token needs the secret REGISTRATION_TOKEN");
   }
+  // Plain http lets anyone on the path rewrite a client's metadata document: a deployment (an
+  // https issuer) never allows it; only tests and local development do.
+  if (o.INSECURE_CLIENT_METADATA_HOSTS.length > 0 && o.ISSUER?.startsWith("https:")) {
+    throw new ConfigError(
+      "INSECURE_CLIENT_METADATA_HOSTS is for tests and local development only: remove it when ISSUER is https",
+    );
+  }
   const config: Config = {
     issuer: o.ISSUER,
     adminToken: o.ADMIN_TOKEN,
@@ -152,6 +182,7 @@ export function getConfig(env: Env): Config {
     resources: o.RESOURCES,
     accessTokenAlg: o.ACCESS_TOKEN_ALG,
     loginMethods: o.LOGIN_METHODS,
+    insecureClientMetadataHosts: o.INSECURE_CLIENT_METADATA_HOSTS,
   };
   cache.set(env, config);
   return config;

@@ -7,4 +7,5 @@ interface Env {
   ACCESS_TOKEN_ALG?: string;
   SESSION_TTL?: string;
   LOGIN_METHODS?: string;
+  INSECURE_CLIENT_METADATA_HOSTS?: string;
 }

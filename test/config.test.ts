@@ -53,6 +53,25 @@ describe("configuration", () => {
     expect(() => getConfig({ ...base, [key]: value })).toThrow(ConfigError);
   });
 
+  it("allows INSECURE_CLIENT_METADATA_HOSTS only as loopback host:port values, and never with an https ISSUER", () => {
+    expect(getConfig({ ...base }).insecureClientMetadataHosts).toEqual([]);
+    expect(
+      getConfig({ ...base, INSECURE_CLIENT_METADATA_HOSTS: " 127.0.0.1:4100 [::1]:4100 localhost:4101 " })
+        .insecureClientMetadataHosts,
+    ).toEqual(["127.0.0.1:4100", "[::1]:4100", "localhost:4101"]);
+    for (const value of ["127.0.0.1", "app.example.com:443", "127.0.0.1:4100/x", "http://127.0.0.1:4100"]) {
+      expect(() => getConfig({ ...base, INSECURE_CLIENT_METADATA_HOSTS: value }), value).toThrow(ConfigError);
+    }
+    // Production (an https issuer) refuses it: plain http would let the network rewrite a client.
+    expect(() =>
+      getConfig({ ...base, ISSUER: "https://login.example.com", INSECURE_CLIENT_METADATA_HOSTS: "127.0.0.1:4100" }),
+    ).toThrow(/INSECURE_CLIENT_METADATA_HOSTS/);
+    expect(
+      getConfig({ ...base, ISSUER: "http://localhost:8787", INSECURE_CLIENT_METADATA_HOSTS: "127.0.0.1:4100" })
+        .insecureClientMetadataHosts,
+    ).toEqual(["127.0.0.1:4100"]);
+  });
+
   it("requires REGISTRATION_TOKEN when REGISTRATION=token", () => {
     expect(() => getConfig({ ...base, REGISTRATION: "token" })).toThrow(ConfigError);
     expect(getConfig({ ...base, REGISTRATION: "token", REGISTRATION_TOKEN: "t" }).registration).toBe(

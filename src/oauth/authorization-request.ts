@@ -1,11 +1,12 @@
 import type { Config } from "../config";
 import { Params } from "../http/params";
-import { type ClientRecord, getClient } from "../storage/clients";
+import type { ClientRecord } from "../storage/clients";
 import type { Stores } from "../storage/stores";
 import { OAuthError, type OAuthErrorCode } from "../protocol/errors";
 import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
 import { parseScope } from "../protocol/scope";
+import { findClient } from "./client-lookup";
 
 /** Generous for opaque or JWT-shaped values; a redirect URL must stay well under 8 KiB. */
 const MAX_STATE_LENGTH = 2048;
@@ -76,6 +77,7 @@ export interface RedirectTarget {
 export async function resolveRedirectTarget(
   stores: Stores,
   pairs: URLSearchParams,
+  config: Config,
 ): Promise<RedirectTarget> {
   const clientIds = pairs.getAll("client_id");
   const redirectUris = pairs.getAll("redirect_uri");
@@ -94,7 +96,7 @@ export async function resolveRedirectTarget(
   if (!clientId) {
     throw new OAuthError("invalid_request", 'The parameter "client_id" is missing');
   }
-  const client = await getClient(stores, clientId);
+  const client = await findClient(stores, config, clientId);
   if (!client) {
     throw new OAuthError("invalid_client", "The client is unknown");
   }
@@ -273,8 +275,10 @@ function parseMaxAge(maxAge: string | undefined): number | undefined {
 export async function reloadRedirectTarget(
   stores: Stores,
   request: ClientRedirect,
+  config: Config,
 ): Promise<RedirectTarget> {
-  const client = await getClient(stores, request.clientId);
+  // A metadata document is fetched again when its cache lifetime has passed: it may have changed.
+  const client = await findClient(stores, config, request.clientId);
   if (!client || !matchRedirectUri(client.metadata.redirect_uris, request.redirectUri)) {
     throw new OAuthError("invalid_client", "The client is unknown or no longer registered");
   }

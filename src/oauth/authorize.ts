@@ -23,7 +23,7 @@ export const authorizeRoutes = new Hono<AppEnv>().onError(onAuthorizationError);
 authorizeRoutes.on(["GET", "POST"], "/authorize", limitBody(), async (c) => {
   const pairs = await readPairs(c);
   // Client and redirect URI first: until both are known good, errors are pages, never redirects.
-  const target = await resolveRedirectTarget(c.get("stores"), pairs);
+  const target = await resolveRedirectTarget(c.get("stores"), pairs, c.get("config"));
   const redirectStatus = c.req.method === "POST" ? 303 : 302;
   let request: AuthorizationRequest;
   try {

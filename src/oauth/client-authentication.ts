@@ -5,11 +5,12 @@ import { addressKey } from "../auth/address-key";
 import type { AppEnv } from "../http/app-env";
 import type { Params } from "../http/params";
 import { securityEvent } from "../http/security-events";
-import { type ClientRecord, getClient } from "../storage/clients";
+import type { ClientRecord } from "../storage/clients";
 import { OAuthError } from "../protocol/errors";
 import { presentedMethod } from "./client-auth";
 import { type ClientAuthMethod, type PresentedCredentials, invalidClient } from "./client-auth/method";
 import { systemClock } from "./clock";
+import { findClient } from "./client-lookup";
 
 /**
  * The answer once a client's secret has failed too often (src/auth/throttle-policy.ts): the same
@@ -60,7 +61,7 @@ export async function authenticateClient(
   // no hashing. A success never reaches the throttle's Durable Object.
   const locked = method.sharedSecret ? lockedFor("client", credentials.clientId, context) : undefined;
   if (locked !== undefined) throw clientThrottled(credentials.clientId, endpoint, locked);
-  const client = await getClient(c.get("stores"), credentials.clientId);
+  const client = await findClient(c.get("stores"), c.get("config"), credentials.clientId);
 
   const issuer = c.get("issuer");
   const verification = { issuer, endpoint: `${issuer}${endpoint}`, clock: systemClock };

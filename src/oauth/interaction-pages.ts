@@ -12,6 +12,7 @@ import { describeScopes } from "../ui/scopes";
 import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
 import { sealTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
+import { documentClientNotice } from "./client-id-metadata-document";
 
 /**
  * The login and consent pages of an authorization request: each carries the sealed pending
@@ -59,6 +60,9 @@ export async function showConsentPage(
   user: UserRecord,
 ): Promise<Response> {
   const csrf = csrfToken(c);
+  // A metadata-document client gets its own notice in place of the native-app and
+  // self-registration ones (it is both asked every time and vouched for by nobody).
+  const document = documentClientNotice(client);
   return renderConsentPage(
     c,
     {
@@ -67,8 +71,9 @@ export async function showConsentPage(
       redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
       scopes: describeScopes(request.scope),
       resources: request.resource,
-      confirmEveryTime: cannotProveIdentity(client, request.redirectUri),
-      selfRegistered: !isOperatorClient(client),
+      confirmEveryTime: !document && cannotProveIdentity(client, request.redirectUri),
+      selfRegistered: !document && !isOperatorClient(client),
+      ...(document ?? {}),
       userName: user.name ?? user.username,
       request: await sealTicket(c.get("stores"), { request, csrf, sub: user.sub }),
       csrf,

@@ -27,7 +27,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
   if (isRefused(request)) {
     throw new OAuthError("invalid_request", "This form is not a consent form.");
   }
-  const { client } = await reloadRedirectTarget(c.get("stores"), request);
+  const { client } = await reloadRedirectTarget(c.get("stores"), request, c.get("config"));
   const session = await readSession(c);
   if (!session || ticket.sub === undefined || session.sub !== ticket.sub) {
     // The consent was shown to someone else, or the session ended meanwhile.

@@ -22,7 +22,7 @@ const loginHost: LoginHost = {
     }
     const { form, ticket } = await readInteraction(c);
     const { request } = ticket;
-    const { client } = await reloadRedirectTarget(c.get("stores"), request);
+    const { client } = await reloadRedirectTarget(c.get("stores"), request, c.get("config"));
     return {
       form,
       retry: (failure) => showLoginPage(c, client, request, failure),

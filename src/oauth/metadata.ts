@@ -41,6 +41,8 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     code_challenge_methods_supported: ["S256"],
     // RFC 9207 §3: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
+    // draft-ietf-oauth-client-id-metadata-document-02 §6: an https client_id names its document.
+    client_id_metadata_document_supported: true,
     subject_types_supported: ["public"],
     // ID tokens are always signed with RS256 (ID_TOKEN_ALG), OIDC's default; clients cannot
     // choose another yet, so no other value is advertised.

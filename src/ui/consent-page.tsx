@@ -58,6 +58,19 @@ export function ConsentPage(props: ConsentPageProps) {
           <strong>{props.clientName}</strong> yourself.
         </p>
       ) : null}
+      {props.clientHost ? (
+        <p class="alert" role="note" id="client-host">
+          This application is identified by <strong>{props.clientHost}</strong>, which publishes
+          its details; its name is its own claim. You are asked each time.
+        </p>
+      ) : null}
+      {props.clientHost && props.runsLocally ? (
+        <p class="alert" role="note" id="runs-locally">
+          This app runs on your own computer, so any program on it could claim to be{" "}
+          <strong>{props.clientName}</strong> from {props.clientHost}. Allow only if you have
+          just started signing in to it yourself.
+        </p>
+      ) : null}
       {props.clientUri ? <p class="muted">Application website: {props.clientUri}</p> : null}
       {props.selfRegistered ? (
         <p class="muted" id="self-registered">

@@ -48,6 +48,14 @@ export interface ConsentPageProps {
    * (RFC 7591 §5, RFC 9700 §4.11.2: informing the user helps them decide).
    */
   selfRegistered?: boolean;
+  /**
+   * The host publishing the client's metadata document, when its client_id is a URL
+   * (draft-ietf-oauth-client-id-metadata-document-02): the page names it, and says the user is
+   * asked every time.
+   */
+  clientHost?: string;
+  /** With clientHost: every redirect URI is on a loopback host, so the app runs locally. */
+  runsLocally?: boolean;
   /** Who is logged in (name or username). */
   userName: string;
   request: string;
