@@ -4,7 +4,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { app, MCP_SCOPE } from "../../examples/mcp-server/src/index";
+import { app, MCP_SCOPE } from "../../examples/mcp-server/src/app";
 import { createClient, createUser } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
 import { ORIGIN } from "../helpers/http";
