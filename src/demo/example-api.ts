@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
-import { requireAccessToken } from "../resource";
+import { protectedResource } from "../resource";
 import { getVerificationKeys } from "../storage/keys";
 
 /**
@@ -9,8 +9,22 @@ import { getVerificationKeys } from "../storage/keys";
  * has the issuer as its audience (RFC 9068 §3), so this API's identifier is the issuer.
  * Verification uses the isolate's cached public keys: no storage read per request. It is built
  * on the package other Workers import (`gatehouse/resource`) but is not part of it.
+ *
+ * Its protected resource metadata (RFC 9728) is at the root well-known URI: the resource is the
+ * issuer, an origin without a path, and RFC 9728 §3.1 derives the root form from it (a document
+ * at `/.well-known/oauth-protected-resource/api/me` would have to name `<issuer>/api/me` as its
+ * `resource`, §3.3, which is not the tokens' audience).
  */
 export const exampleApiRoutes = new Hono<AppEnv>();
+
+const exampleApi = protectedResource<AppEnv>({
+  resource: (c) => c.get("issuer"),
+  authorizationServers: (c) => [c.get("issuer")],
+  keysFor: (c) => getVerificationKeys(c.get("stores")),
+  resourceName: "Gatehouse example API",
+});
+
+exampleApiRoutes.route("/", exampleApi.metadataRoutes);
 
 // Browser-based clients call APIs cross-origin with a bearer token (never cookies).
 exampleApiRoutes.use(
@@ -26,11 +40,7 @@ exampleApiRoutes.use(
 
 exampleApiRoutes.get(
   "/api/me",
-  requireAccessToken<AppEnv>({
-    issuer: (c) => c.get("issuer"),
-    audience: (c) => c.get("issuer"),
-    keysFor: (c) => getVerificationKeys(c.get("stores")),
-  }),
+  exampleApi.requireAccessToken(),
   (c) => {
     const token = c.get("accessToken");
     return c.json(

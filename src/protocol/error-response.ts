@@ -20,6 +20,10 @@ export interface BearerRealm {
   realm?: string | undefined;
   /** The scopes the resource needs; named with insufficient_scope (RFC 6750 §3). */
   scope?: readonly string[];
+  /** Name `scope` in every challenge, not only with insufficient_scope (RFC 6750 §3 allows it). */
+  scopeInEveryChallenge?: boolean;
+  /** Where the resource's metadata is (RFC 9728 §5.1); named in every challenge. */
+  resourceMetadata?: string | undefined;
 }
 
 type BearerErrorCode = NonNullable<BearerChallenge["error"]>;
@@ -41,7 +45,10 @@ export function renderJsonError(c: Context, err: ErrorResponse, bearer?: BearerR
       realm: bearer.realm,
       error: err.error,
       errorDescription: err.description,
-      ...(err.error === "insufficient_scope" && bearer.scope ? { scope: bearer.scope } : {}),
+      ...((err.error === "insufficient_scope" || bearer.scopeInEveryChallenge === true) && bearer.scope
+        ? { scope: bearer.scope }
+        : {}),
+      ...(bearer.resourceMetadata !== undefined ? { resourceMetadata: bearer.resourceMetadata } : {}),
     });
   }
   const body = { error: err.error, error_description: err.description };

@@ -1,5 +1,6 @@
 /**
- * The `WWW-Authenticate: Bearer` challenge of RFC 6750 §3.
+ * The `WWW-Authenticate: Bearer` challenge of RFC 6750 §3, with RFC 9728 §5.1's
+ * `resource_metadata`.
  */
 export interface BearerChallenge {
   realm?: string;
@@ -8,6 +9,8 @@ export interface BearerChallenge {
   errorDescription?: string;
   /** The scopes the resource needs (RFC 6750 §3, with insufficient_scope). */
   scope?: readonly string[];
+  /** The URL of the resource's protected resource metadata (RFC 9728 §5.1). */
+  resourceMetadata?: string;
 }
 
 export function bearerChallenge(challenge: BearerChallenge): string {
@@ -19,6 +22,9 @@ export function bearerChallenge(challenge: BearerChallenge): string {
   }
   if (challenge.scope !== undefined && challenge.scope.length > 0) {
     params.push(`scope=${quoted(challenge.scope.join(" "))}`);
+  }
+  if (challenge.resourceMetadata !== undefined) {
+    params.push(`resource_metadata=${quoted(challenge.resourceMetadata)}`);
   }
   return params.length === 0 ? "Bearer" : `Bearer ${params.join(", ")}`;
 }

@@ -1,6 +1,6 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { renderJsonError } from "../protocol/error-response";
+import { type BearerRealm, renderJsonError } from "../protocol/error-response";
 import { OAuthError } from "../protocol/errors";
 import { bearerChallenge } from "../protocol/www-authenticate";
 import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
@@ -17,8 +17,8 @@ export type GuardedContext<E extends Env> = Context<E & { Variables: AccessToken
 export type PerRequest<T, E extends Env> = T | ((c: GuardedContext<E>) => T);
 
 export interface RequireAccessTokenOptions<E extends Env> {
-  /** The authorization server's issuer identifier. */
-  issuer: PerRequest<string, E>;
+  /** The authorization server's issuer identifier, or the issuers this resource trusts. */
+  issuer: PerRequest<string | readonly string[], E>;
   /** This resource server's identifier(s), as clients name it in `resource` (RFC 8707). */
   audience: PerRequest<string | readonly string[], E>;
   /** The issuer's `jwks_uri`; its key set is fetched once per isolate and cached by jose. */
@@ -31,6 +31,12 @@ export interface RequireAccessTokenOptions<E extends Env> {
   scopes?: readonly string[];
   /** The challenge's realm; default: the first audience. */
   realm?: string;
+  /**
+   * The URL of this resource's protected resource metadata (RFC 9728 §5.1). When given, every
+   * challenge names it, and names the required `scope` too, so that a client can discover the
+   * authorization server and ask for the right scopes from a 401 alone (MCP authorization).
+   */
+  resourceMetadata?: PerRequest<string, E>;
   /**
    * Also accept the token as `access_token` in an application/x-www-form-urlencoded body of a
    * request other than GET (RFC 6750 §2.2; OpenID Connect's UserInfo endpoint). A request that
@@ -45,7 +51,7 @@ export interface RequireAccessTokenOptions<E extends Env> {
  */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
-function remoteKeySet(uri: string | URL): JWTVerifyGetKey {
+export function remoteKeySet(uri: string | URL): JWTVerifyGetKey {
   const href = new URL(uri).href;
   let keySet = remoteKeySets.get(href);
   if (!keySet) {
@@ -77,17 +83,28 @@ export function requireAccessToken<E extends Env = Env>(
   return async (c, next) => {
     const audience = resolve(options.audience, c);
     const realm = options.realm ?? (typeof audience === "string" ? audience : audience[0]);
+    const challenge: BearerRealm = { realm, scope: scopes };
+    if (options.resourceMetadata !== undefined) {
+      challenge.resourceMetadata = resolve(options.resourceMetadata, c);
+      challenge.scopeInEveryChallenge = true;
+    }
     let token: string | undefined;
     try {
       token = await presentedToken(c, options.formBody === true);
     } catch (err) {
-      return errorResponse(c, err, realm, scopes);
+      return errorResponse(c, err, challenge);
     }
 
     // RFC 6750 §3.1: a request without credentials (or with another scheme) gets a bare challenge.
     if (token === undefined) {
       return c.body(null, 401, {
-        "WWW-Authenticate": bearerChallenge({ realm }),
+        "WWW-Authenticate": bearerChallenge({
+          realm,
+          ...(challenge.scopeInEveryChallenge ? { scope: scopes } : {}),
+          ...(challenge.resourceMetadata !== undefined
+            ? { resourceMetadata: challenge.resourceMetadata }
+            : {}),
+        }),
         "Cache-Control": "no-store",
       });
     }
@@ -102,7 +119,7 @@ export function requireAccessToken<E extends Env = Env>(
       });
       c.set("accessToken", verified);
     } catch (err) {
-      return errorResponse(c, err, realm, scopes);
+      return errorResponse(c, err, challenge);
     }
     await next();
   };
@@ -150,12 +167,7 @@ function resolve<T, E extends Env>(value: PerRequest<T, E>, c: GuardedContext<E>
   return typeof value === "function" ? (value as (c: GuardedContext<E>) => T)(c) : value;
 }
 
-function errorResponse(
-  c: Context,
-  err: unknown,
-  realm: string | undefined,
-  scopes: readonly string[],
-): Response {
+function errorResponse(c: Context, err: unknown, challenge: BearerRealm): Response {
   if (!(err instanceof OAuthError)) throw err;
-  return renderJsonError(c, err, { realm, scope: scopes });
+  return renderJsonError(c, err, challenge);
 }

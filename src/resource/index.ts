@@ -8,7 +8,25 @@
  *       jwksUri: "https://login.example.com/jwks.json",
  *     }));
  *     app.get("/api/me", (c) => c.json({ sub: c.get("accessToken").sub }));
+ *
+ * or, with RFC 9728 protected resource metadata (what MCP clients need):
+ *
+ *     const pr = protectedResource({
+ *       resource: "https://mcp.example.com/mcp",
+ *       authorizationServers: ["https://login.example.com"],
+ *       scopesSupported: ["mcp:tools"],
+ *     });
+ *     app.route("/", pr.metadataRoutes);
+ *     app.use("/mcp", pr.requireAccessToken({ scopes: ["mcp:tools"] }));
  */
+export {
+  protectedResource,
+  protectedResourceMetadataUrl,
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  type FromRequest,
+  type ProtectedResource,
+  type ProtectedResourceOptions,
+} from "./protected-resource";
 export {
   requireAccessToken,
   type AccessTokenVariables,

@@ -11,8 +11,8 @@ import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface VerifyAccessTokenOptions {
-  /** The expected `iss` (RFC 9068 §4: MUST match exactly). */
-  issuer: string;
+  /** The expected `iss`, or the issuers trusted here (RFC 9068 §4: MUST match exactly). */
+  issuer: string | readonly string[];
   /** This resource server's identifier(s); `aud` must contain one (RFC 9068 §4). */
   audience: string | readonly string[];
   /** Where verification keys come from: jose createRemoteJWKSet or createLocalJWKSet. */
@@ -44,7 +44,7 @@ export async function verifyAccessToken(
   try {
     ({ payload } = await jwtVerify(token, options.keys, {
       typ: ACCESS_TOKEN_TYP,
-      issuer: options.issuer,
+      issuer: typeof options.issuer === "string" ? options.issuer : [...options.issuer],
       audience: typeof options.audience === "string" ? options.audience : [...options.audience],
       // Only Gatehouse's algorithms; anything else, "none" included, is refused (RFC 8725 §3.1).
       algorithms: [...ACCESS_TOKEN_ALGS],

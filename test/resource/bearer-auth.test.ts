@@ -46,7 +46,10 @@ describe("the example API behind requireAccessToken (RFC 6750)", () => {
   it("challenges a request without a token with 401 and no error code (§3.1)", async () => {
     const res = await me();
     expect(res.status).toBe(401);
-    expect(res.headers.get("WWW-Authenticate")).toBe(`Bearer realm="${ORIGIN}"`);
+    // RFC 9728 §5.1: the challenge names the API's protected resource metadata.
+    expect(res.headers.get("WWW-Authenticate")).toBe(
+      `Bearer realm="${ORIGIN}", resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`,
+    );
   });
 
   it("treats another authentication scheme as no token (§3.1)", async () => {
@@ -60,7 +63,7 @@ describe("the example API behind requireAccessToken (RFC 6750)", () => {
     expect(res.status).toBe(401);
     const challenge = res.headers.get("WWW-Authenticate") ?? "";
     expect(challenge).toMatch(
-      /^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/,
+      /^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+", resource_metadata="[^"]+"$/,
     );
     const body = await res.json<{ error: string; error_description: string }>();
     expect(body.error).toBe("invalid_token");
