@@ -29,6 +29,10 @@ export interface SecurityEventFields {
     reason: "revocation" | "admin" | "user_deleted" | "client_deleted";
     count?: number;
   };
+  /** A self-registered client replaced its metadata (RFC 7592 §2.2). */
+  "registration.updated": { client_id: string };
+  /** A self-registered client deleted its registration (RFC 7592 §2.3). */
+  "registration.deleted": { client_id: string };
   /** An admin API call that changed something. */
   "admin.action": {
     action: string;
