@@ -337,3 +337,35 @@ describe("the registration access token (RFC 7592 §2, RFC 6750 §3)", () => {
     expect(basic.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse-registration"');
   });
 });
+
+describe("malformed updates (DESIGN: bad input never yields a 500)", () => {
+  it("answers each with a 4xx JSON error and leaves the registration as it was", async () => {
+    const client = await createSelfRegisteredClient();
+    const token = tokenOf(client);
+    const bodies = [
+      "",
+      "{",
+      "null",
+      '"string"',
+      '{"__proto__":{"client_id":"x"},"redirect_uris":["https://a.example/cb"]}',
+      JSON.stringify({ client_id: client.client_id, redirect_uris: "https://self.example/cb" }),
+      JSON.stringify({ client_id: client.client_id, redirect_uris: ["https://self.example/cb"], pad: "x".repeat(200_000) }),
+    ];
+    for (const body of bodies) {
+      for (const type of ["application/json", "text/plain", "application/x-www-form-urlencoded"]) {
+        const res = await request(`/register/${client.client_id}`, {
+          method: "PUT",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": type },
+          body,
+        });
+        const what = `${type} ${body.slice(0, 40)}`;
+        expect(res.status, what).toBeGreaterThanOrEqual(400);
+        expect(res.status, what).toBeLessThan(500);
+        expect(res.headers.get("Cache-Control"), what).toBe("no-store");
+        expect(((await res.json()) as { error?: string }).error, what).toBeTruthy();
+      }
+    }
+    const read = (await (await configure("GET", client.client_id, token)).json()) as ClientInformation;
+    expect(read.redirect_uris).toEqual(client.metadata.redirect_uris);
+  });
+});
