@@ -21,12 +21,12 @@ export interface SecurityEventFields {
   "code.reused": { client_id: string; grant_id: string; sub: string };
   /** A rotated refresh token was presented again: its grant was revoked. */
   "refresh_token.reused": { client_id: string; grant_id: string; sub: string };
-  /** A grant ended: revoked by its client, by an admin, or with its user or client. */
+  /** A grant ended: revoked by its client, by an admin, with its user or client, or narrowed away. */
   "grant.revoked": {
     grant_id?: string;
     sub?: string;
     client_id?: string;
-    reason: "revocation" | "admin" | "user_deleted" | "client_deleted";
+    reason: "revocation" | "admin" | "user_deleted" | "client_deleted" | "client_updated";
     count?: number;
   };
   /** A self-registered client replaced its metadata (RFC 7592 §2.2). */

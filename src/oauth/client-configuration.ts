@@ -97,13 +97,18 @@ export const clientConfigurationRoutes = new Hono<ConfigurationEnv>()
     registrationAccess,
     ...jsonBody(ClientMetadataObject, "invalid_client_metadata"),
     async (c) => {
-      const { record, clientSecret } = await updateClientRegistration(
+      const { record, clientSecret, endsGrants } = await updateClientRegistration(
         c.get("stores"),
         c.get("config"),
         c.get("client"),
         c.req.valid("json"),
       );
       securityEvent("registration.updated", { client_id: record.client_id });
+      if (endsGrants) {
+        // Grants wider than the new registration end (users consent again, to what it allows).
+        const count = await revokeClientGrants(c.get("stores"), record.client_id);
+        securityEvent("grant.revoked", { client_id: record.client_id, reason: "client_updated", count });
+      }
       return c.json(
         clientInformationResponse(record, clientSecret, {
           registration_access_token: c.get("registrationAccessToken"),

@@ -86,14 +86,15 @@ export async function registerClient(
  * the client (`client_id`) and may repeat its current secret, never choose one. The id, the issue
  * time and the registration access token stay. A secret is issued when the new authentication
  * method needs one the client lacks (returned once, §2.2 allows a new secret in the response), and
- * dropped when the method is "none".
+ * dropped when the method is "none". `endsGrants` tells the caller that grants issued under the
+ * old registration may exceed the new one (see grantsOutlive).
  */
 export async function updateClientRegistration(
   stores: Stores,
   config: Config,
   record: ClientRecord,
   body: Record<string, unknown>,
-): Promise<{ record: ClientRecord; clientSecret?: string }> {
+): Promise<{ record: ClientRecord; clientSecret?: string; endsGrants: boolean }> {
   if (body.client_id !== record.client_id) {
     throw new OAuthError(
       "invalid_client_metadata",
@@ -126,7 +127,29 @@ export async function updateClientRegistration(
     metadata,
   };
   await putClient(stores, updated);
-  return clientSecret === undefined ? { record: updated } : { record: updated, clientSecret };
+  const endsGrants = grantsOutlive(record, updated);
+  return clientSecret === undefined
+    ? { record: updated, endsGrants }
+    : { record: updated, clientSecret, endsGrants };
+}
+
+/**
+ * Whether grants made under `before` could do more than `after` allows: a scope or a resource
+ * taken away, or a confidential client turned public (its refresh tokens would then be redeemable
+ * without a secret, RFC 6749 §6). A refresh keeps the grant's scope and resources (§6), so such
+ * grants must end rather than outlive the registration that justified them.
+ */
+function grantsOutlive(before: ClientRecord, after: ClientRecord): boolean {
+  const scopes = new Set(after.metadata.scope.split(" "));
+  if (before.metadata.scope.split(" ").some((s) => !scopes.has(s))) return true;
+  const resources = after.metadata.resources;
+  if (
+    resources !== undefined &&
+    (before.metadata.resources ?? [undefined]).some((r) => r === undefined || !resources.includes(r))
+  ) {
+    return true;
+  }
+  return before.client_secret_hash !== undefined && after.client_secret_hash === undefined;
 }
 
 /** parseClientMetadata, plus what only the operator may register. */

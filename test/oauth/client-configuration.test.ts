@@ -158,6 +158,27 @@ describe("PUT /register/:client_id (RFC 7592 §2.2)", () => {
     await expectTokens(await refreshAs(client, tokens.refresh_token ?? ""));
   });
 
+  it("ends the grants an update narrows (a scope taken away, a confidential client made public)", async () => {
+    for (const changes of [{ scope: "openid" }, { token_endpoint_auth_method: "none" }]) {
+      const client = await createSelfRegisteredClient();
+      const user = await createUser();
+      const tokens = await obtainTokens(client, user);
+      const log = vi.spyOn(console, "log");
+      const res = await configure("PUT", client.client_id, tokenOf(client), fullMetadata(client, changes));
+      expect(res.status, JSON.stringify(changes)).toBe(200);
+      expect(loggedSecurityEvents(log)).toContainEqual(
+        expect.objectContaining({ type: "grant.revoked", client_id: client.client_id, reason: "client_updated", count: 1 }),
+      );
+      expect((await userinfo(tokens.access_token)).status, JSON.stringify(changes)).toBe(401);
+      const updated = { ...client, metadata: (await res.json()) as ClientInformation };
+      if (changes.scope === undefined) delete updated.client_secret;
+      const refreshed = await refreshAs(updated, tokens.refresh_token ?? "");
+      expect(refreshed.status, JSON.stringify(changes)).toBe(400);
+      expect(await refreshed.json()).toMatchObject({ error: "invalid_grant" });
+      vi.restoreAllMocks();
+    }
+  });
+
   it("issues a secret, once, when a public client becomes confidential, and drops it when it becomes public", async () => {
     const client = await createSelfRegisteredClient({ token_endpoint_auth_method: "none" });
     expect(client.client_secret).toBeUndefined();
