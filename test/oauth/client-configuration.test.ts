@@ -89,6 +89,8 @@ describe("the registration response (RFC 7591 §3.2.1, RFC 7592 §3)", () => {
 describe("GET /register/:client_id (RFC 7592 §2.1)", () => {
   it("answers the client information, without the secret, never cached", async () => {
     const client = await createSelfRegisteredClient();
+    // This deployment has registration closed: no new clients, but registered ones manage theirs.
+    expect((await request("/register", { method: "POST" })).status).toBe(404);
     const res = await configure("GET", client.client_id, tokenOf(client));
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
