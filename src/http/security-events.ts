@@ -21,14 +21,18 @@ export interface SecurityEventFields {
   "code.reused": { client_id: string; grant_id: string; sub: string };
   /** A rotated refresh token was presented again: its grant was revoked. */
   "refresh_token.reused": { client_id: string; grant_id: string; sub: string };
-  /** A grant ended: revoked by its client, by an admin, or with its user or client. */
+  /** A grant ended: revoked by its client, by an admin, with its user or client, or narrowed away. */
   "grant.revoked": {
     grant_id?: string;
     sub?: string;
     client_id?: string;
-    reason: "revocation" | "admin" | "user_deleted" | "client_deleted";
+    reason: "revocation" | "admin" | "user_deleted" | "client_deleted" | "client_updated";
     count?: number;
   };
+  /** A self-registered client replaced its metadata (RFC 7592 §2.2). */
+  "registration.updated": { client_id: string };
+  /** A self-registered client deleted its registration (RFC 7592 §2.3). */
+  "registration.deleted": { client_id: string };
   /** An admin API call that changed something. */
   "admin.action": {
     action: string;

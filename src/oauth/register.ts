@@ -6,7 +6,12 @@ import type { AppEnv } from "../http/app-env";
 import { readBearerToken } from "../http/bearer";
 import { jsonBody, jsonObject } from "../http/json-body";
 import { NO_STORE, onJsonError } from "../http/on-error";
-import { clientInformationResponse, registerClient } from "./client-registration";
+import { clientConfigurationRoutes } from "./client-configuration";
+import {
+  clientInformationResponse,
+  registerClient,
+  registrationClientUri,
+} from "./client-registration";
 import { OAuthError } from "../protocol/errors";
 import { bearerChallenge } from "../protocol/www-authenticate";
 
@@ -16,6 +21,8 @@ import { bearerChallenge } from "../protocol/www-authenticate";
  * "open": anyone may register (§3: "open registration");
  * "token": an initial access token (§3, the secret REGISTRATION_TOKEN) is required as a bearer.
  * Whatever registers, users still see the consent page before a new client gets anything.
+ * A registered client manages its registration at /register/<client_id> (RFC 7592,
+ * ./client-configuration.ts) with the registration access token it is given here.
  */
 export const registerRoutes = new Hono<AppEnv>().onError(onJsonError);
 
@@ -49,13 +56,23 @@ registerRoutes.post(
   registrationPolicy,
   ...jsonBody(ClientMetadataObject, "invalid_client_metadata"),
   async (c) => {
-    const { record, clientSecret } = await registerClient(
+    const { record, clientSecret, registrationAccessToken } = await registerClient(
       c.get("stores"),
       c.get("config"),
       c.req.valid("json"),
       "self",
     );
-    // RFC 7591 §3.2.1: 201 with the client information; it holds a secret, so never cached.
-    return c.json(clientInformationResponse(record, clientSecret), 201, NO_STORE);
+    // RFC 7591 §3.2.1, RFC 7592 §3: 201 with the client information and what the client manages
+    // its registration with; it holds secrets, so never cached.
+    const management =
+      registrationAccessToken === undefined
+        ? undefined
+        : {
+            registration_access_token: registrationAccessToken,
+            registration_client_uri: registrationClientUri(c.get("issuer"), record.client_id),
+          };
+    return c.json(clientInformationResponse(record, clientSecret, management), 201, NO_STORE);
   },
 );
+
+registerRoutes.route("/", clientConfigurationRoutes);

@@ -1,7 +1,8 @@
 /**
  * Client registrations in the CLIENTS namespace, stored as their RFC 7591 metadata. This module
  * owns the key layout:
- *   client:<client_id>   → ClientRecord (JSON; the secret only as its SHA-256)
+ *   client:<client_id>   → ClientRecord (JSON; the secret and the registration access token
+ *                          only as their SHA-256)
  */
 import { sha256 } from "../crypto/hash";
 import { listJsonPage, type PageOptions } from "./kv-page";
@@ -42,6 +43,11 @@ export interface ClientRecord {
   /** SHA-256 (base64url) of the secret; absent for public clients (auth method "none"). */
   client_secret_hash?: string;
   metadata: ClientMetadata;
+  /**
+   * SHA-256 (base64url) of the registration access token (RFC 7592 §3), which lets a client that
+   * registered itself read, update and delete its registration. Absent for operator clients.
+   */
+  registration_access_token_hash?: string;
   /**
    * Who registered the client: the operator through the admin API, or the client itself through
    * `POST /register` (RFC 7591). A self-registered client is not vouched for by anyone, so it is
@@ -99,11 +105,24 @@ const NO_SECRET_HASH = "Hh7QkR2x9VbN4mL0sT6wY1cE8aP3uJ5gZ7dF2qW9eK4";
  * An unknown client, a public client and a wrong secret do the same work and give the same
  * answer, so that the response does not reveal which client ids exist.
  */
-export async function verifyClientSecret(
+export function verifyClientSecret(record: ClientRecord | null, presented: string): Promise<boolean> {
+  return matchesHash(record?.client_secret_hash, presented);
+}
+
+/**
+ * Checks a presented registration access token (RFC 7592 §3) the same way: an unknown client, a
+ * client without a token (the operator's) and a wrong token do the same work and answer the same,
+ * so the client configuration endpoint is no oracle for client ids (RFC 7592 §2).
+ */
+export function verifyRegistrationAccessToken(
   record: ClientRecord | null,
   presented: string,
 ): Promise<boolean> {
-  const expected = record?.client_secret_hash;
+  return matchesHash(record?.registration_access_token_hash, presented);
+}
+
+/** Whether `presented` hashes to `expected`, with the same work when there is nothing to match. */
+async function matchesHash(expected: string | undefined, presented: string): Promise<boolean> {
   const matches = await timingSafeEqual(await sha256(presented), expected ?? NO_SECRET_HASH);
   return matches && expected !== undefined;
 }

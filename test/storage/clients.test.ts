@@ -9,6 +9,7 @@ import {
   listClients,
   putClient,
   verifyClientSecret,
+  verifyRegistrationAccessToken,
   type ClientRecord,
 } from "../../src/storage/clients";
 
@@ -124,6 +125,45 @@ describe("verifyClientSecret", () => {
     const stored = await getClient(env, record.client_id);
     expect(stored?.metadata.client_name).toBe("Renamed");
     expect(await verifyClientSecret(stored, clientSecret)).toBe(true);
+  });
+});
+
+describe("verifyRegistrationAccessToken (RFC 7592 §3)", () => {
+  it("accepts a self-registered client's token and refuses any other", async () => {
+    const self = await registerClient(env, config, metadata(), "self");
+    const other = await registerClient(env, config, metadata(), "self");
+    const token = self.registrationAccessToken ?? "";
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(self.record.registration_access_token_hash).toBe(await sha256(token));
+    expect(await verifyRegistrationAccessToken(self.record, token)).toBe(true);
+    expect(await verifyRegistrationAccessToken(self.record, other.registrationAccessToken ?? "")).toBe(false);
+    expect(await verifyRegistrationAccessToken(self.record, self.clientSecret ?? "")).toBe(false);
+    expect(await verifyRegistrationAccessToken(self.record, "")).toBe(false);
+  });
+
+  it("gives an operator client no token, so none is accepted for it", async () => {
+    const operator = await registerClient(env, config, metadata(), "operator");
+    const self = await registerClient(env, config, metadata(), "self");
+    expect(operator.registrationAccessToken).toBeUndefined();
+    expect(operator.record.registration_access_token_hash).toBeUndefined();
+    expect(await verifyRegistrationAccessToken(operator.record, self.registrationAccessToken ?? "")).toBe(false);
+    expect(await verifyRegistrationAccessToken(operator.record, "")).toBe(false);
+  });
+
+  it("does the same work for a known client, one without a token and an unknown one", async () => {
+    const self = await registerClient(env, config, metadata(), "self");
+    const operator = await registerClient(env, config, metadata(), "operator");
+    const token = self.registrationAccessToken ?? "";
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    const work: number[] = [];
+    for (const candidate of [self.record, operator.record, null]) {
+      digest.mockClear();
+      await verifyRegistrationAccessToken(candidate, `${token}x`);
+      work.push(digest.mock.calls.length);
+    }
+    digest.mockRestore();
+    expect(work[0]).toBeGreaterThan(0);
+    expect(work).toEqual([work[0], work[0], work[0]]);
   });
 });
 
