@@ -86,3 +86,33 @@ describe("parseClientMetadata", () => {
     expect(parseClientMetadata({ redirect_uris: many.slice(0, 32) }, config).redirect_uris).toHaveLength(32);
   });
 });
+
+describe("clients of the machine grants (RFC 6749 §4.4, RFC 8693)", () => {
+  const codeOf = (input: unknown) => {
+    try {
+      parseClientMetadata(input, config);
+    } catch (e) {
+      if (e instanceof OAuthError) return e.error;
+      throw e;
+    }
+    return "accepted";
+  };
+
+  it("need no redirect_uris and get no response types", () => {
+    expect(parseClientMetadata({ grant_types: ["client_credentials"] }, config)).toMatchObject({
+      redirect_uris: [],
+      response_types: [],
+      grant_types: ["client_credentials"],
+    });
+    expect(codeOf({ grant_types: ["urn:ietf:params:oauth:grant-type:token-exchange"] })).toBe("accepted");
+  });
+
+  it("are confidential, and a code or refresh client still needs the code grant and its redirect", () => {
+    expect(codeOf({ grant_types: ["client_credentials"], token_endpoint_auth_method: "none" })).toBe(
+      "invalid_client_metadata",
+    );
+    expect(codeOf({ grant_types: ["client_credentials", "refresh_token"] })).toBe("invalid_client_metadata");
+    expect(codeOf({ grant_types: ["client_credentials"], response_types: ["code"] })).toBe("invalid_client_metadata");
+    expect(codeOf({ grant_types: ["authorization_code", "client_credentials"] })).toBe("invalid_redirect_uri");
+  });
+});
