@@ -4,11 +4,10 @@
 import { clientSubject } from "../../protocol/client-subject";
 import { OAuthError } from "../../protocol/errors";
 import { parseScope } from "../../protocol/scope";
-import { isOperatorClient } from "../../storage/clients";
 import type { TokenResponse } from "../../tokens/issue";
 import { resolveResources } from "../authorization-request";
-import { isConfidential } from "../client-auth";
 import type { GrantContext, GrantType } from "./grant-type";
+import { requireMachineClient } from "./machine-client";
 
 const PARAMETERS = ["scope", "resource"] as const;
 type Parameter = (typeof PARAMETERS)[number];
@@ -26,16 +25,7 @@ async function issueForClient({
   issuer,
   stores,
 }: GrantContext<Parameter>): Promise<TokenResponse> {
-  // RFC 6749 §4.4: "MUST only be used by confidential clients". Registration refuses it to the
-  // others (src/oauth/client-metadata.ts); this holds for records written before that rule.
-  // Self-registered clients may not use it either: nobody vouched for them, and the token
-  // would speak for nobody but them (src/oauth/client-registration.ts).
-  if (!isConfidential(client) || !isOperatorClient(client)) {
-    throw new OAuthError(
-      "unauthorized_client",
-      "Only confidential clients registered by the operator may use client_credentials",
-    );
-  }
+  requireMachineClient(client, clientCredentials.grantType);
   const scope = machineScope(params.get("scope"), client.metadata.scope);
   // RFC 8707 §2: each resource must be served here and allowed to the client.
   const resource = resolveResources(config, client, params.getAll("resource"));

@@ -4,12 +4,11 @@
 import { clientSubject, subjectClientId } from "../../protocol/client-subject";
 import { OAuthError } from "../../protocol/errors";
 import { parseScope } from "../../protocol/scope";
-import { isOperatorClient } from "../../storage/clients";
 import type { AccessTokenPayload, ActorClaim } from "../../tokens/access-token";
 import type { TokenResponse } from "../../tokens/issue";
 import { resolveResources } from "../authorization-request";
-import { isConfidential } from "../client-auth";
 import type { GrantContext, GrantStores, GrantType } from "./grant-type";
+import { requireMachineClient } from "./machine-client";
 
 /** RFC 8693 §3: the one token type Gatehouse exchanges and issues. */
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -46,14 +45,9 @@ async function exchange({
   stores,
   clock,
 }: GrantContext<Parameter>): Promise<TokenResponse> {
-  // Policy: only confidential clients the operator registered with this grant type (the token
-  // endpoint checked grant_types) may act for others.
-  if (!isConfidential(client) || !isOperatorClient(client)) {
-    throw new OAuthError(
-      "unauthorized_client",
-      "Only confidential clients registered by the operator may exchange tokens",
-    );
-  }
+  // Policy: the operator's confidential clients registered for this grant type (the token
+  // endpoint checked grant_types), for the audiences in their `resources` (targetAudience).
+  requireMachineClient(client, tokenExchange.grantType);
   const subjectToken = params.require("subject_token");
   if (params.require("subject_token_type") !== ACCESS_TOKEN_TYPE) {
     throw invalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
