@@ -9,7 +9,7 @@ import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { getVerificationKeys } from "../storage/keys";
-import type { AccessTokenPayload } from "../tokens/access-token";
+import type { AccessTokenPayload, ActorClaim } from "../tokens/access-token";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { CONFIDENTIAL_AUTH_METHOD_NAMES, isConfidential } from "./client-auth";
 import { invalidClient } from "./client-auth/method";
@@ -33,6 +33,8 @@ export type IntrospectionResponse =
       aud?: string | string[];
       token_type: "Bearer" | "refresh_token";
       jti?: string;
+      /** RFC 8693 §4.1: who acts for `sub` (an exchanged token). */
+      act?: ActorClaim;
     };
 
 const INACTIVE: IntrospectionResponse = { active: false };
@@ -137,6 +139,7 @@ function activeAccessToken(claims: AccessTokenPayload): IntrospectionResponse {
     aud: claims.aud,
     token_type: "Bearer",
     jti: claims.jti,
+    ...(claims.act === undefined ? {} : { act: claims.act }),
   };
 }
 

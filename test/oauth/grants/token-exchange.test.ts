@@ -66,8 +66,15 @@ describe("token exchange (RFC 8693)", () => {
     });
     expect(claims.act).not.toHaveProperty("act");
     expect(claims.jti).toEqual(expect.any(String));
-    // Active at introspection while the user's grant lives; no use at /userinfo (not for the issuer).
-    expect(await isActive(body.access_token as string)).toBe(true);
+    // Active at introspection while the user's grant lives, naming the actor (§4.1); no use at
+    // /userinfo (not for the issuer).
+    const introspected = await postAsClient("/introspect", service, { token: body.access_token as string });
+    expect(await introspected.json()).toMatchObject({
+      active: true,
+      sub: user.sub,
+      client_id: service.client_id,
+      act: { sub: `client:${service.client_id}`, client_id: service.client_id },
+    });
     expect(await userinfoStatus(body.access_token as string)).toBe(401);
   });
 
