@@ -7,6 +7,7 @@ import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
 import { parseScope } from "../protocol/scope";
 import { findClient } from "./client-lookup";
+import { resolveResources } from "./resource-indicators";
 
 /** Generous for opaque or JWT-shaped values; a redirect URL must stay well under 8 KiB. */
 const MAX_STATE_LENGTH = 2048;
@@ -222,27 +223,6 @@ function resolveScope(client: ClientRecord, scope: string | undefined): string[]
   }
   if (requested.length === 0) return allowed;
   return requested;
-}
-
-/**
- * RFC 8707 §2: each resource is an absolute URI without a fragment, and must be one this
- * deployment serves (RESOURCES) and, when the client's metadata narrows the list, one of those.
- */
-export function resolveResources(
-  config: Config,
-  client: ClientRecord,
-  resources: readonly string[],
-): string[] {
-  const permitted = client.metadata.resources ?? config.resources;
-  for (const resource of resources) {
-    if (!URL.canParse(resource) || resource.includes("#")) {
-      throw new OAuthError("invalid_target", "A resource must be an absolute URI without fragment");
-    }
-    if (!config.resources.includes(resource) || !permitted.includes(resource)) {
-      throw new OAuthError("invalid_target", "A requested resource is not available to this client");
-    }
-  }
-  return [...new Set(resources)];
 }
 
 /** OIDC Core §3.1.2.1: a space-separated list; "none" stands alone. */

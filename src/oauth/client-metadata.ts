@@ -7,10 +7,21 @@ import { jsonObject } from "../http/json-body";
 import { isLocalHostname, type Config } from "../config";
 import type { ClientMetadata } from "../storage/clients";
 import { OAuthError } from "../protocol/errors";
-import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
+import { CLIENT_AUTH_METHOD_NAMES, CONFIDENTIAL_AUTH_METHOD_NAMES } from "./client-auth";
 import { GRANT_TYPE_NAMES } from "./grants";
+import { clientCredentials } from "./grants/client-credentials";
+import { tokenExchange } from "./grants/token-exchange";
 
 export const DEFAULT_CLIENT_SCOPE = "openid profile email";
+
+/**
+ * The grant types with no user and no redirect (RFC 6749 §4.4; RFC 8693): for confidential
+ * clients the operator registers (src/oauth/client-registration.ts).
+ */
+export const MACHINE_GRANT_TYPES: readonly string[] = [
+  clientCredentials.grantType,
+  tokenExchange.grantType,
+];
 
 // Bounds that keep one registration small (dynamic registration is open to the internet).
 const MAX_URI_LENGTH = 2000;
@@ -72,11 +83,15 @@ export const ClientMetadataSchema = v.pipe(
   jsonObject("The client metadata"),
   v.object(
     {
-      redirect_uris: v.pipe(
-        v.array(RedirectUri, "redirect_uris must be an array of URIs"),
-        v.minLength(1, "redirect_uris must contain at least one URI"),
-        v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
-        v.transform(unique),
+      // Required for the authorization code grant (checked below); a client of the machine
+      // grants only (client_credentials, token exchange) has no redirect.
+      redirect_uris: v.optional(
+        v.pipe(
+          v.array(RedirectUri, "redirect_uris must be an array of URIs"),
+          v.minLength(1, "redirect_uris must contain at least one URI"),
+          v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
+          v.transform(unique),
+        ),
       ),
       client_name: v.optional(
         v.pipe(
@@ -116,7 +131,6 @@ export const ClientMetadataSchema = v.pipe(
           v.minLength(1, "response_types must not be empty"),
           v.transform(unique),
         ),
-        () => ["code" as const],
       ),
       token_endpoint_auth_method: v.optional(
         // What the token endpoint accepts (src/oauth/client-auth).
@@ -159,11 +173,27 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
   const parsed = v.safeParse(ClientMetadataSchema, input);
   if (!parsed.success) throw metadataError(parsed.issues);
   const m = parsed.output;
-  // RFC 7591 §2.1: response type "code" goes with the authorization_code grant type.
-  if (!m.grant_types.includes("authorization_code")) {
+  const codeGrant = m.grant_types.includes("authorization_code");
+  // RFC 7591 §2.1: response type "code" goes with the authorization_code grant type, and
+  // refresh tokens come only from it here. Without it a client uses the machine grants only.
+  const response_types = m.response_types ?? (codeGrant ? ["code" as const] : []);
+  if (!codeGrant && (response_types.length > 0 || !m.grant_types.every((g) => MACHINE_GRANT_TYPES.includes(g)))) {
     throw new OAuthError(
       "invalid_client_metadata",
-      'grant_types must include "authorization_code" (the grant of response type "code")',
+      'grant_types must include "authorization_code" (the grant of response type "code" and of refresh tokens)',
+    );
+  }
+  // RFC 6749 §3.1.2: the authorization code grant redirects back to the client.
+  if (codeGrant && m.redirect_uris === undefined) {
+    throw new OAuthError("invalid_redirect_uri", "redirect_uris is required");
+  }
+  // RFC 6749 §4.4: client credentials "MUST only be used by confidential clients"; a client
+  // that acts for others in a token exchange (RFC 8693) must prove who it is as well.
+  const machineGrant = m.grant_types.find((g) => MACHINE_GRANT_TYPES.includes(g));
+  if (machineGrant !== undefined && !CONFIDENTIAL_AUTH_METHOD_NAMES.includes(m.token_endpoint_auth_method)) {
+    throw new OAuthError(
+      "invalid_client_metadata",
+      `${machineGrant} needs a confidential token_endpoint_auth_method`,
     );
   }
   const unknownResource = m.resources?.find((r) => !config.resources.includes(r));
@@ -174,13 +204,13 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
     );
   }
   return {
-    redirect_uris: m.redirect_uris,
+    redirect_uris: m.redirect_uris ?? [],
     ...(m.client_name === undefined ? {} : { client_name: m.client_name }),
     ...(m.client_uri === undefined ? {} : { client_uri: m.client_uri }),
     ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
     ...(m.contacts === undefined ? {} : { contacts: m.contacts }),
     grant_types: m.grant_types,
-    response_types: m.response_types,
+    response_types,
     token_endpoint_auth_method: m.token_endpoint_auth_method,
     scope: m.scope,
     ...(m.resources === undefined ? {} : { resources: m.resources }),

@@ -15,7 +15,7 @@ import {
 } from "../storage/clients";
 import type { Stores } from "../storage/stores";
 import { issuesClientSecret } from "./client-auth";
-import { parseClientMetadata } from "./client-metadata";
+import { MACHINE_GRANT_TYPES, parseClientMetadata } from "./client-metadata";
 import { OAuthError } from "../protocol/errors";
 
 /** RFC 7591 §3.2.1: the client identifier, the secret when one was issued, and the metadata. */
@@ -164,6 +164,16 @@ function registrableMetadata(
     throw new OAuthError(
       "invalid_client_metadata",
       'introspection "any" is for clients the operator registers; omit it or use "own"',
+    );
+  }
+  const machineGrant = parsed.grant_types.find((g) => MACHINE_GRANT_TYPES.includes(g));
+  if (registeredBy === "self" && machineGrant !== undefined) {
+    // A self-registered client is vouched for by nobody (RFC 9700 §4.11.2): it may not get
+    // tokens on its own say-so (RFC 6749 §4.4) nor act for others (RFC 8693), whether it asks
+    // at registration or in a later update (RFC 7592).
+    throw new OAuthError(
+      "invalid_client_metadata",
+      `${machineGrant} is for clients the operator registers`,
     );
   }
   return parsed;

@@ -4,11 +4,12 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { NO_STORE, onJsonError } from "../http/on-error";
 import { readParams } from "../http/params";
-import type { ClientRecord } from "../storage/clients";
+import { type ClientRecord, getClient } from "../storage/clients";
 import { getCurrentRefreshToken, getGrantStatus } from "../storage/grants";
 import { readRefreshToken } from "../storage/refresh-tokens";
 import { getUser } from "../storage/users";
 import { getVerificationKeys } from "../storage/keys";
+import type { AccessTokenPayload, ActorClaim } from "../tokens/access-token";
 import { readOwnAccessToken } from "../tokens/own-access-token";
 import { CONFIDENTIAL_AUTH_METHOD_NAMES, isConfidential } from "./client-auth";
 import { invalidClient } from "./client-auth/method";
@@ -16,6 +17,7 @@ import { authenticateClient } from "./client-authentication";
 import { OAuthError } from "../protocol/errors";
 import { mayIntrospect } from "./introspection-policy";
 import { formatScope } from "../protocol/scope";
+import { subjectClientId } from "../protocol/client-subject";
 
 /** RFC 7662 §2.2: the introspection response. */
 export type IntrospectionResponse =
@@ -31,6 +33,8 @@ export type IntrospectionResponse =
       aud?: string | string[];
       token_type: "Bearer" | "refresh_token";
       jti?: string;
+      /** RFC 8693 §4.1: who acts for `sub` (an exchanged token). */
+      act?: ActorClaim;
     };
 
 const INACTIVE: IntrospectionResponse = { active: false };
@@ -103,11 +107,27 @@ async function introspect(
   if (claims === null || claims.exp <= now) return INACTIVE;
   // RFC 7662 §4: decided before any storage is asked, so a refusal costs nothing and tells nothing.
   if (!mayIntrospect(caller, claims)) return INACTIVE;
+  const grantId = claims.grant_id;
+  if (grantId === undefined) {
+    // A token no user granted (client credentials, RFC 6749 §4.4): `sub` is a client's, never a
+    // user's (RFC 9700 §4.15), and it stands until it expires while its clients exist.
+    const subjectClient = subjectClientId(claims.sub);
+    if (subjectClient === undefined) return INACTIVE;
+    const [subject, actor] = await Promise.all([
+      getClient(c.get("stores"), subjectClient),
+      getClient(c.get("stores"), claims.client_id),
+    ]);
+    return subject === null || actor === null ? INACTIVE : activeAccessToken(claims);
+  }
   const [status, user] = await Promise.all([
-    getGrantStatus(c.get("stores"), claims.sub, claims.grant_id),
+    getGrantStatus(c.get("stores"), claims.sub, grantId),
     getUser(c.get("stores"), claims.sub),
   ]);
   if (status.state !== "active" || user === null) return INACTIVE;
+  return activeAccessToken(claims);
+}
+
+function activeAccessToken(claims: AccessTokenPayload): IntrospectionResponse {
   return {
     active: true,
     scope: claims.scope,
@@ -119,6 +139,7 @@ async function introspect(
     aud: claims.aud,
     token_type: "Bearer",
     jti: claims.jti,
+    ...(claims.act === undefined ? {} : { act: claims.act }),
   };
 }
 

@@ -64,8 +64,12 @@ async function revokeToken(c: Context<AppEnv>, client: ClientRecord, token: stri
   const keys = await getVerificationKeys(c.get("stores"));
   const accessToken = await readOwnAccessToken(keys, token, c.get("issuer"));
   if (accessToken !== null && accessToken.client_id === client.client_id) {
-    if (await revokeGrant(c.get("stores"), accessToken.sub, accessToken.grant_id)) {
-      grantRevoked(accessToken.sub, accessToken.grant_id, client.client_id);
+    // Only a grant's own tokens end it: a client-credentials token has no grant (it lives until
+    // it expires), and an exchanged token (RFC 8693, with `act`) carries the grant of the
+    // subject's client, which the acting client may not end.
+    const grantId = accessToken.act === undefined ? accessToken.grant_id : undefined;
+    if (grantId !== undefined && (await revokeGrant(c.get("stores"), accessToken.sub, grantId))) {
+      grantRevoked(accessToken.sub, grantId, client.client_id);
     }
     return;
   }

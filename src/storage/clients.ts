@@ -21,7 +21,7 @@ export interface ClientMetadata {
   contacts?: string[];
   /** Default ["authorization_code"]; add "refresh_token" to receive refresh tokens. */
   grant_types: string[];
-  /** Always ["code"]. */
+  /** ["code"] with the authorization_code grant; [] for a client of the machine grants only. */
   response_types: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   /** Space-separated scopes the client may ask for (RFC 7591 §2). */

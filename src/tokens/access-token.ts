@@ -12,8 +12,20 @@ export interface AccessTokenClaims {
   /** RFC 8707 resources; empty: the issuer itself is the audience (Gatehouse's own APIs). */
   audience: readonly string[];
   authTime?: number;
-  /** The grant (Durable Object name) the token belongs to; lets introspection ask it later. */
-  grantId: string;
+  /**
+   * The grant (Durable Object name) the token belongs to; lets introspection ask it later.
+   * Absent for a token no user granted (client credentials, RFC 6749 §4.4).
+   */
+  grantId?: string;
+  /** RFC 8693 §4.1: the party acting for `sub` (token exchange), with any earlier actors nested. */
+  act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1 `act`: the current actor, the previous one nested inside. */
+export interface ActorClaim {
+  sub: string;
+  client_id: string;
+  act?: ActorClaim;
 }
 
 export interface IssuedAccessToken {
@@ -36,7 +48,8 @@ export interface AccessTokenPayload {
   exp: number;
   jti: string;
   auth_time?: number;
-  grant_id: string;
+  grant_id?: string;
+  act?: ActorClaim;
 }
 
 /**
@@ -61,7 +74,8 @@ export async function issueAccessToken(
     exp: iat + ttlSeconds,
     jti: randomToken(16),
     ...(claims.authTime === undefined ? {} : { auth_time: claims.authTime }),
-    grant_id: claims.grantId,
+    ...(claims.grantId === undefined ? {} : { grant_id: claims.grantId }),
+    ...(claims.act === undefined ? {} : { act: claims.act }),
   };
   const token = await new SignJWT({ ...payload })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })

@@ -2,7 +2,7 @@
 import { formatScope } from "../protocol/scope";
 import type { SigningKey } from "../storage/keys";
 import type { UserRecord } from "../storage/users";
-import { issueAccessToken } from "./access-token";
+import { type ActorClaim, issueAccessToken } from "./access-token";
 import { type StandardClaimValue, issueIdToken } from "./id-token";
 
 /** RFC 6749 §5.1 successful token response. */
@@ -14,6 +14,8 @@ export interface TokenResponse {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issued_token_type?: string;
 }
 
 /**
@@ -32,8 +34,8 @@ export interface TokenSigning {
 
 export interface TokenIssuance {
   issuer: string;
-  /** The grant the tokens belong to (its Durable Object name). */
-  grantId: string;
+  /** The grant the tokens belong to (its Durable Object name); none for client credentials. */
+  grantId?: string;
   clientId: string;
   sub: string;
   /** Scopes of these tokens: the grant's, or a subset asked for at refresh (RFC 6749 §6). */
@@ -51,6 +53,10 @@ export interface TokenIssuance {
   user?: UserRecord;
   /** The refresh token to return beside the access token. */
   refreshToken?: IssuedRefreshToken;
+  /** RFC 8693 §4.1: the actor of a token exchange. */
+  act?: ActorClaim;
+  /** RFC 8693 §2.2.1 `issued_token_type`, for a token exchange's response. */
+  issuedTokenType?: string;
 }
 
 export interface IssuedRefreshToken {
@@ -76,11 +82,13 @@ export async function issueTokens(
     clientId: issuance.clientId,
     scope: issuance.scope,
     audience: issuance.resource,
-    grantId: issuance.grantId,
+    ...(issuance.grantId === undefined ? {} : { grantId: issuance.grantId }),
+    ...(issuance.act === undefined ? {} : { act: issuance.act }),
     ...(issuance.authTime === undefined ? {} : { authTime: issuance.authTime }),
   });
   const response: TokenResponse = {
     access_token: access.token,
+    ...(issuance.issuedTokenType === undefined ? {} : { issued_token_type: issuance.issuedTokenType }),
     token_type: "Bearer",
     expires_in: access.expiresIn,
     scope: formatScope(issuance.scope),

@@ -40,7 +40,20 @@ function isAccessTokenPayload(value: unknown): value is AccessTokenPayload {
     typeof claims.iat === "number" &&
     typeof claims.exp === "number" &&
     typeof claims.jti === "string" &&
-    typeof claims.grant_id === "string" &&
+    // Absent on tokens no user granted (client credentials, RFC 6749 §4.4).
+    (claims.grant_id === undefined || typeof claims.grant_id === "string") &&
+    (claims.act === undefined || isActor(claims.act)) &&
     (typeof aud === "string" || (Array.isArray(aud) && aud.every((a) => typeof a === "string")))
+  );
+}
+
+/** RFC 8693 §4.1: an `act` claim as Gatehouse writes it, earlier actors nested. */
+function isActor(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const act = value as Record<string, unknown>;
+  return (
+    typeof act.sub === "string" &&
+    typeof act.client_id === "string" &&
+    (act.act === undefined || isActor(act.act))
   );
 }

@@ -7,6 +7,17 @@ import { OAuthError } from "../../src/protocol/errors";
 // Unit tests of the metadata rules; test/admin/clients.test.ts sends the violations over HTTP.
 const config = getConfig(env);
 
+/** The error code parseClientMetadata throws for `input`, or "accepted". */
+function codeOf(input: unknown): string {
+  try {
+    parseClientMetadata(input, config);
+  } catch (e) {
+    if (e instanceof OAuthError) return e.error;
+    throw e;
+  }
+  return "accepted";
+}
+
 describe("redirect URIs that may be registered", () => {
   it.each([
     "https://rp.example/cb",
@@ -66,15 +77,6 @@ describe("parseClientMetadata", () => {
   });
 
   it("reports redirect URI problems as invalid_redirect_uri and others as invalid_client_metadata", () => {
-    const codeOf = (input: unknown) => {
-      try {
-        parseClientMetadata(input, config);
-      } catch (e) {
-        if (e instanceof OAuthError) return e.error;
-        throw e;
-      }
-      return "accepted";
-    };
     expect(codeOf({ redirect_uris: ["http://rp.example/cb"] })).toBe("invalid_redirect_uri");
     expect(codeOf({ redirect_uris: ["https://rp.example/cb"], scope: "a\\b" })).toBe("invalid_client_metadata");
     expect(codeOf({ redirect_uris: ["https://rp.example/cb"] })).toBe("accepted");
@@ -84,5 +86,25 @@ describe("parseClientMetadata", () => {
     const many = Array.from({ length: 33 }, (_, i) => `https://rp.example/cb${i}`);
     expect(() => parseClientMetadata({ redirect_uris: many }, config)).toThrow(OAuthError);
     expect(parseClientMetadata({ redirect_uris: many.slice(0, 32) }, config).redirect_uris).toHaveLength(32);
+  });
+});
+
+describe("clients of the machine grants (RFC 6749 §4.4, RFC 8693)", () => {
+  it("need no redirect_uris and get no response types", () => {
+    expect(parseClientMetadata({ grant_types: ["client_credentials"] }, config)).toMatchObject({
+      redirect_uris: [],
+      response_types: [],
+      grant_types: ["client_credentials"],
+    });
+    expect(codeOf({ grant_types: ["urn:ietf:params:oauth:grant-type:token-exchange"] })).toBe("accepted");
+  });
+
+  it("are confidential, and a code or refresh client still needs the code grant and its redirect", () => {
+    expect(codeOf({ grant_types: ["client_credentials"], token_endpoint_auth_method: "none" })).toBe(
+      "invalid_client_metadata",
+    );
+    expect(codeOf({ grant_types: ["client_credentials", "refresh_token"] })).toBe("invalid_client_metadata");
+    expect(codeOf({ grant_types: ["client_credentials"], response_types: ["code"] })).toBe("invalid_client_metadata");
+    expect(codeOf({ grant_types: ["authorization_code", "client_credentials"] })).toBe("invalid_redirect_uri");
   });
 });

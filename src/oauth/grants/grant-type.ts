@@ -3,12 +3,14 @@
 import type { Config } from "../../config";
 import type { ClientRecord } from "../../storage/clients";
 import type {
+  GrantStatus,
   RedeemCodeInput,
   RedeemCodeResult,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
 } from "../../storage/grant-types";
 import type { UserRecord } from "../../storage/users";
+import type { AccessTokenPayload } from "../../tokens/access-token";
 import type { TokenIssuance, TokenResponse } from "../../tokens/issue";
 import type { AuthorizationCodePayload } from "../sealed-code";
 import type { Clock } from "../clock";
@@ -32,7 +34,16 @@ export interface GrantStores {
   grants: {
     redeemCode(input: RedeemCodeInput): Promise<RedeemCodeResult>;
     rotateRefreshToken(sub: string, input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult>;
+    /** Whether the grant still stands (read-only; token exchange checks its subject token's). */
+    status(sub: string, grantId: string): Promise<GrantStatus>;
   };
+  /** Registered clients (token exchange: the client a client-subject token names). */
+  clients: { get(clientId: string): Promise<ClientRecord | null> };
+  /**
+   * Reads back an access token that `issuer` issued (signature, `typ`, issuer; not its expiry):
+   * src/tokens/own-access-token.ts. Null for anything else.
+   */
+  accessTokens: { read(token: string, issuer: string): Promise<AccessTokenPayload | null> };
   /** The client → grants index (src/storage/client-grants.ts). */
   clientGrants: {
     record(entry: { clientId: string; grantId: string; sub: string; expiresAt: number }): Promise<void>;

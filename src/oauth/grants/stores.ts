@@ -2,11 +2,14 @@
 // storage and keys: the one place that binds them.
 import type { Config } from "../../config";
 import { recordClientGrant } from "../../storage/client-grants";
-import { redeemCode, rotateRefreshToken } from "../../storage/grants";
+import { getClient } from "../../storage/clients";
+import { getGrantStatus, redeemCode, rotateRefreshToken } from "../../storage/grants";
+import { getVerificationKeys } from "../../storage/keys";
 import { openRefreshToken, sealRefreshToken } from "../../storage/refresh-tokens";
 import type { Stores } from "../../storage/stores";
 import { getUser } from "../../storage/users";
 import { issueTokens } from "../../tokens/issue";
+import { readOwnAccessToken } from "../../tokens/own-access-token";
 import { openCode } from "../sealed-code";
 import { tokenSigning } from "../token-signing";
 import type { GrantStores } from "./grant-type";
@@ -17,6 +20,12 @@ export function grantStores(stores: Stores, config: Config): GrantStores {
     grants: {
       redeemCode: (input) => redeemCode(stores, input),
       rotateRefreshToken: (sub, input) => rotateRefreshToken(stores, sub, input),
+      status: (sub, grantId) => getGrantStatus(stores, sub, grantId),
+    },
+    clients: { get: (clientId) => getClient(stores, clientId) },
+    accessTokens: {
+      read: async (token, issuer) =>
+        readOwnAccessToken(await getVerificationKeys(stores), token, issuer),
     },
     clientGrants: { record: (entry) => recordClientGrant(stores, entry) },
     codes: { open: (code) => openCode(stores, code) },
