@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { auth, discoverAuthorizationServerMetadata, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { HeadlessBrowser } from "./headless-browser.mjs";
 import { HeadlessOAuthProvider } from "./mcp-oauth-provider.mjs";
@@ -322,7 +322,7 @@ export const tests = [
         await verifyAccessToken(t, otherToken, standIn.resource);
         await assert.rejects(
           connect({ requestInit: { headers: { Authorization: `Bearer ${otherToken}` } } }),
-          /401/,
+          (err) => err instanceof StreamableHTTPError && err.code === 401 && /invalid_token/.test(err.message),
           "the SDK's connection with the other resource's token is refused",
         );
         const res = await fetch(serverUrl, {
