@@ -63,9 +63,10 @@ export class HeadlessBrowser {
       if (form === undefined) {
         throw new Error(`the authorization endpoint answered ${res.status} at ${url}: ${html.slice(0, 600)}`);
       }
-      const fields = /name="password"/.test(html)
-        ? { username: user.username, password: user.password }
-        : (onConsent?.(html), { decision: "allow" });
+      // The login form asks for the password; the consent form is answered with Allow.
+      const login = /name="password"/.test(html);
+      if (!login) onConsent?.(html);
+      const fields = login ? { username: user.username, password: user.password } : { decision: "allow" };
       res = await this.fetch(form.action, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },

@@ -151,7 +151,8 @@ function runConformance(args, user, redirectUri) {
     let userAgent;
     const onData = (d) => {
       output += d;
-      const url = /^(https?:\/\/\S+\/authorize\?\S+)$/m.exec(output)?.[1];
+      // It prints "Access the following URL in your browser …" and the URL on the next line.
+      const url = /following URL[^\n]*\n(https?:\/\/\S+)\n/.exec(output)?.[1];
       if (url && !userAgent) {
         // What a person does with the printed URL: sign in, allow, and let the browser follow
         // the redirect to the runner's callback server.
