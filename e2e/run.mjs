@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs, ./client-libraries.mjs and
-// ./admin-cli.mjs and prints "N passed, M failed".
+// driven by playwright-core), then runs the tests of ./flows.mjs, ./client-libraries.mjs,
+// ./admin-cli.mjs and ./mcp.mjs (browser-free) and prints "N passed, M failed" (", K skipped"
+// when a test could not run here; each says why).
 // Screenshots of the pages go to e2e/screenshots/ (not committed).
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
 import { randomBytes } from "node:crypto";
@@ -13,6 +14,7 @@ import { chromium } from "playwright-core";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
+import { tests as mcpTests, prepareMcp, Skipped } from "./mcp.mjs";
 import { AdminApi } from "./oauth.mjs";
 import { startRelyingParty } from "./relying-party.mjs";
 import { startGatehouse } from "./wrangler.mjs";
@@ -22,6 +24,7 @@ const screenshots = join(here, "screenshots");
 const TEST_TIMEOUT_MS = 60_000;
 
 let gatehouse;
+let mcp;
 let rp;
 let browser;
 let cleaningUp;
@@ -29,6 +32,7 @@ function cleanup() {
   cleaningUp ??= (async () => {
     await browser?.close().catch(() => {});
     await rp?.close().catch(() => {});
+    await mcp?.close().catch(() => {});
     await gatehouse?.stop();
   })();
   return cleaningUp;
@@ -49,9 +53,12 @@ function withTimeout(promise, ms, what) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 try {
   mkdirSync(screenshots, { recursive: true });
-  gatehouse = await startGatehouse({ cwd: dirname(here) });
+  mcp = await prepareMcp();
+  gatehouse = await startGatehouse({ cwd: dirname(here), vars: mcp.vars });
+  mcp.started(gatehouse.base);
   rp = await startRelyingParty();
   const admin = new AdminApi(gatehouse.base, gatehouse.adminToken);
   const client = await admin.createClient({
@@ -77,8 +84,8 @@ try {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
-  const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots };
-  const selected = [...tests, ...clientLibraryTests, ...adminCliTests].filter(
+  const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
+  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {
@@ -86,10 +93,15 @@ try {
     browserContext.setDefaultTimeout(15_000);
     const page = await browserContext.newPage();
     try {
-      await withTimeout(test.run(context, page), TEST_TIMEOUT_MS, test.name);
+      await withTimeout(test.run(context, page), test.timeoutMs ?? TEST_TIMEOUT_MS, test.name);
       passed++;
       console.log(`  ✓ ${test.name}`);
     } catch (err) {
+      if (err instanceof Skipped) {
+        skipped++;
+        console.log(`  - SKIPPED ${test.name}\n      !!! ${err.message}`);
+        continue;
+      }
       failed++;
       console.log(`  ✗ ${test.name}\n      ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n      ")}`);
       console.log(`      (page: ${page.url()})`);
@@ -104,5 +116,5 @@ try {
   if (failed > 0 && gatehouse) console.log(`\n--- wrangler output (tail) ---\n${gatehouse.log().slice(-3000)}`);
   await cleanup();
 }
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

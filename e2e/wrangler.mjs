@@ -22,11 +22,21 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * @param {{ cwd: string, startupTimeoutMs?: number }} options
+ * @param {{ cwd: string, vars?: Record<string, string>, config?: string, port?: number, readyPath?: string, startupTimeoutMs?: number }} options
+ *   `vars`: more `--var NAME:value` settings (wrangler.toml [vars] and config.ts name them);
+ *   `config`, `port`, `readyPath`: another Worker (an example) on a port chosen beforehand,
+ *   ready when `readyPath` answers 2xx.
  * @returns {Promise<{ base: string, adminToken: string, log: () => string, stop: () => Promise<void> }>}
  */
-export async function startGatehouse({ cwd, startupTimeoutMs = 90_000 }) {
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+export async function startGatehouse({
+  cwd,
+  vars = {},
+  config,
+  port: chosenPort,
+  readyPath = "/.well-known/oauth-authorization-server",
+  startupTimeoutMs = 90_000,
+}) {
+  const [port, inspectorPort] = [chosenPort ?? (await freePort()), await freePort()];
   const state = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
   const adminToken = randomBytes(24).toString("base64url");
   // detached: wrangler gets its own process group, so stop() can end it and workerd together.
@@ -34,10 +44,12 @@ export async function startGatehouse({ cwd, startupTimeoutMs = 90_000 }) {
     "npx",
     [
       "wrangler", "dev",
+      ...(config ? ["--config", config] : []),
       "--port", String(port),
       "--ip", "127.0.0.1",
       "--inspector-port", String(inspectorPort),
       "--var", `ADMIN_TOKEN:${adminToken}`,
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--persist-to", state,
       "--show-interactive-dev-session=false",
     ],
@@ -69,7 +81,7 @@ export async function startGatehouse({ cwd, startupTimeoutMs = 90_000 }) {
   const deadline = Date.now() + startupTimeoutMs;
   for (;;) {
     try {
-      const res = await fetch(`${base}/.well-known/oauth-authorization-server`);
+      const res = await fetch(`${base}${readyPath}`);
       if (res.ok) break;
     } catch {
       // Not listening yet.
