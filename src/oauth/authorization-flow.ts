@@ -16,6 +16,7 @@ import { recordRedirectTarget } from "./authorization-errors";
 import { redirectToClient } from "./authorization-response";
 import { OAuthError } from "../protocol/errors";
 import { cannotProveIdentity } from "./native-client";
+import { issuesRefreshToken } from "./refresh-policy";
 
 /** How the browser reached this step: a form POST must be answered with 303 (RFC 9700 §4.12). */
 export interface FlowStep {
@@ -80,7 +81,7 @@ export async function continueAuthorization(
     }
     return showConsentPage(c, client, request, user);
   }
-  return redirectWithCode(c, request, session, step.redirectStatus);
+  return redirectWithCode(c, client, request, session, step.redirectStatus);
 }
 
 /**
@@ -134,6 +135,7 @@ export function refusalAfterSignIn(
 /** RFC 6749 §4.1.2 with RFC 9207's `iss`: the code goes back to the client. */
 export async function redirectWithCode(
   c: Context<AppEnv>,
+  client: ClientRecord,
   request: AuthorizationRequest,
   session: Session,
   status: 302 | 303,
@@ -153,6 +155,8 @@ export async function redirectWithCode(
     authTime: session.authTime,
     amr: session.amr,
     acr: session.acr,
+    // What the user consented to (OIDC Core §11): the exchange returns a refresh token only then.
+    refreshToken: issuesRefreshToken(client, request.scope),
     expiresAt: now + c.get("config").codeTtl,
   });
   return redirectToClient(

@@ -160,6 +160,11 @@ export const ClientMetadataSchema = v.pipe(
       introspection: v.optional(
         v.picklist(["any", "own"], 'introspection must be "any" or "own"'),
       ),
+      // Gatehouse extension: OpenID Connect requests get refresh tokens only with offline_access
+      // (OIDC Core §11; src/oauth/refresh-policy.ts).
+      require_offline_access: v.optional(
+        v.boolean("require_offline_access must be true or false"),
+      ),
     },
     (issue) => `${v.getDotPath(issue) ?? "redirect_uris"} is required`,
   ),
@@ -215,6 +220,9 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
     scope: m.scope,
     ...(m.resources === undefined ? {} : { resources: m.resources }),
     ...(m.introspection === undefined ? {} : { introspection: m.introspection }),
+    ...(m.require_offline_access === undefined
+      ? {}
+      : { require_offline_access: m.require_offline_access }),
   };
 }
 

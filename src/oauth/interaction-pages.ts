@@ -12,6 +12,7 @@ import { describeScopes } from "../ui/scopes";
 import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
 import { sealTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
+import { issuesRefreshToken } from "./refresh-policy";
 import { documentClientNotice } from "./client-id-metadata-document";
 
 /**
@@ -71,6 +72,7 @@ export async function showConsentPage(
       redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
       scopes: describeScopes(request.scope),
       resources: request.resource,
+      keepsAccess: issuesRefreshToken(client, request.scope),
       confirmEveryTime: !document && cannotProveIdentity(client, request.redirectUri),
       selfRegistered: !document && !isOperatorClient(client),
       ...(document ?? {}),

@@ -58,7 +58,7 @@ interactionRoutes.post(CONSENT_ACTION, limit, async (c) => {
       request.resource,
     );
   }
-  return redirectWithCode(c, request, session, 303);
+  return redirectWithCode(c, client, request, session, 303);
 });
 
 /** Parses a login or consent form and checks its ticket and CSRF token. Errors are pages. */

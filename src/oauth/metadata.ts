@@ -8,6 +8,7 @@ import { getPublicJwks } from "../storage/keys";
 import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
 import { GRANT_TYPE_NAMES } from "./grants";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
+import { OFFLINE_ACCESS } from "./refresh-policy";
 
 /**
  * Authorization server metadata (RFC 8414 §2) that is also an OpenID Provider configuration
@@ -31,7 +32,8 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
     // OIDC Core §5.3, Discovery §3.
     userinfo_endpoint: `${issuer}/userinfo`,
-    scopes_supported: ["openid", "profile", "email"],
+    // OIDC Core §11: offline_access asks for a refresh token (src/oauth/refresh-policy.ts).
+    scopes_supported: ["openid", "profile", "email", OFFLINE_ACCESS],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     // The registries the endpoints dispatch on (src/oauth/grants, src/oauth/client-auth).

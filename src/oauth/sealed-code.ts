@@ -32,6 +32,12 @@ export interface AuthorizationCodePayload {
   /** How the user authenticated (OIDC Core §2 `amr`, `acr`), from the session. */
   amr?: string[] | undefined;
   acr?: string | undefined;
+  /**
+   * Whether the code's exchange may return a refresh token, decided when the user consented
+   * (src/oauth/refresh-policy.ts; OIDC Core §11 offline_access). Undefined in codes sealed
+   * before the field existed: the client's grant_types decide, as they did then.
+   */
+  refreshToken?: boolean;
   /** Seconds since the epoch. */
   expiresAt: number;
 }

@@ -34,6 +34,12 @@ export interface ClientMetadata {
    * operator clients (src/oauth/introspection-policy.ts).
    */
   introspection?: "any" | "own";
+  /**
+   * Gatehouse extension: an OpenID Connect request (scope `openid`) gets a refresh token only
+   * when it asks for `offline_access` and the user allows it (OIDC Core §11). Absent or false:
+   * refresh tokens follow grant_types alone, as before (src/oauth/refresh-policy.ts).
+   */
+  require_offline_access?: boolean;
 }
 
 export interface ClientRecord {

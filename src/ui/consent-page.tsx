@@ -9,7 +9,8 @@ import { renderPage, type RenderPageOptions } from "./render";
  * OpenID Connect Core §3.1.2.4). Names who asks, who is asked, what for and where the browser
  * goes next, so that a user can spot a client pretending to be another (RFC 9700 §4.1.4), and
  * the RFC 8707 resources the tokens will be for. For an app that cannot prove its identity
- * (RFC 8252 §8.6) it says why the user is asked again.
+ * (RFC 8252 §8.6) it says why the user is asked again. When allowing issues a refresh token it
+ * says that the application keeps access while the user is away (OIDC Core §11).
  * Both buttons submit the same form; only the pressed one's `decision` value is sent.
  */
 export function ConsentPage(props: ConsentPageProps) {
@@ -50,6 +51,12 @@ export function ConsentPage(props: ConsentPageProps) {
             ))}
           </ul>
         </>
+      ) : null}
+      {props.keepsAccess ? (
+        <p role="note" id="keeps-access">
+          <strong>{props.clientName}</strong> will keep this access while you are not using it,
+          until the access expires or is revoked.
+        </p>
       ) : null}
       {props.confirmEveryTime ? (
         <p class="alert" role="note" id="confirm-every-time">

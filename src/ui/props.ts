@@ -56,6 +56,11 @@ export interface ConsentPageProps {
   clientHost?: string;
   /** With clientHost: every redirect URI is on a loopback host, so the app runs locally. */
   runsLocally?: boolean;
+  /**
+   * Allowing issues a refresh token (src/oauth/refresh-policy.ts): the application keeps access
+   * while the user is away (OIDC Core §11 offline access), and the page says so.
+   */
+  keepsAccess?: boolean;
   /** Who is logged in (name or username). */
   userName: string;
   request: string;

@@ -173,6 +173,16 @@ describe("consent page", () => {
     expect(await select(await consentHtml(), "#confirm-every-time")).toEqual([]);
   });
 
+  it("says when allowing lets the application keep access while the user is away (OIDC Core §11)", async () => {
+    const note = await selectOne(await consentHtml({ keepsAccess: true }), "#keeps-access");
+    expect(note.attrs.role).toBe("note");
+    expect(plain(note.text)).toBe(
+      "Example App will keep this access while you are not using it, until the access expires or is revoked.",
+    );
+    expect(await select(await consentHtml(), "#keeps-access")).toEqual([]);
+    expect(await select(await consentHtml({ keepsAccess: false }), "#keeps-access")).toEqual([]);
+  });
+
   it("escapes a hostile client name, user name and scope", async () => {
     const page = await consentHtml({
       clientName: HOSTILE,

@@ -4,6 +4,7 @@ import { newRefreshToken } from "../../storage/refresh-tokens";
 import type { TokenResponse } from "../../tokens/issue";
 import { OAuthError } from "../../protocol/errors";
 import { verifyPkce } from "../pkce";
+import { usesRefreshTokens } from "../refresh-policy";
 import type { GrantContext, GrantType } from "./grant-type";
 
 const PARAMETERS = ["code", "redirect_uri", "code_verifier", "resource"] as const;
@@ -59,10 +60,13 @@ async function exchangeCode({
   if (user === null) throw new OAuthError("invalid_grant", "The user no longer exists");
 
   const now = clock.now();
-  // A client gets refresh tokens when its grant_types include refresh_token (DESIGN contract).
-  const refresh = client.metadata.grant_types.includes("refresh_token")
-    ? await newRefreshToken(code.sub, code.grantId)
-    : undefined;
+  // A client gets refresh tokens when its grant_types include refresh_token (DESIGN contract),
+  // today as well as when the user consented, and only if that consent allowed one (OIDC Core
+  // §11 offline_access, src/oauth/refresh-policy.ts).
+  const refresh =
+    usesRefreshTokens(client) && code.refreshToken !== false
+      ? await newRefreshToken(code.sub, code.grantId)
+      : undefined;
   // The grant ends GRANT_MAX_LIFETIME after it starts, whatever its refreshes.
   const grantExpiresAt = now + config.grantMaxLifetime;
   const refreshExpiresAt = Math.min(now + config.refreshTokenTtl, grantExpiresAt);
