@@ -25,8 +25,9 @@ const CLOSED_AT = "closedAt";
 /**
  * One user's Durable Object (binding USER_OBJECTS, named by the user's `sub`, which the sealed
  * code, the access tokens and the refresh tokens all carry): the single authority for that
- * user's grants. It decides a code's single use, refresh-token rotation with reuse detection,
- * and revocation. KV is eventually consistent, so none of these rests on it.
+ * user's grants and browser sessions. It decides a code's single use, refresh-token rotation
+ * with reuse detection, revocation, and whether a session still exists. KV is eventually
+ * consistent, so none of these rests on it.
  *
  * One object per user rather than per grant (DESIGN.md "Shape"): a returning user's sign-in
  * does not create a new SQLite-backed object, and the user's grants can be listed and revoked
