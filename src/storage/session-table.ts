@@ -49,7 +49,8 @@ export class SessionTable {
   insert(row: SessionRow): void {
     this.#create();
     this.sql.exec(
-      `INSERT INTO sessions (sid, created_at, auth_time, amr, acr, last_seen_at, expires_at, user_agent)
+      `INSERT INTO sessions (sid, created_at, auth_time, amr, acr, last_seen_at, expires_at,
+         user_agent)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       row.sid,
       row.created_at,
@@ -102,7 +103,9 @@ export class SessionTable {
 
   nextDue(): number | undefined {
     if (!this.#ready) return undefined;
-    const row = this.sql.exec<{ due: number | null }>("SELECT MIN(expires_at) AS due FROM sessions").one();
+    const row = this.sql
+      .exec<{ due: number | null }>("SELECT MIN(expires_at) AS due FROM sessions")
+      .one();
     return row.due ?? undefined;
   }
 
