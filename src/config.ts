@@ -18,6 +18,11 @@ export interface Config {
   readonly grantMaxLifetime: number;
   /** Lifetime of the Gatehouse login session cookie. */
   readonly sessionTtl: number;
+  /**
+   * Seconds a session cookie is trusted without asking the user's Durable Object whether the
+   * session still exists (0: ask on every use). Bounds how long an ended session lingers.
+   */
+  readonly sessionCheckInterval: number;
   readonly registration: "closed" | "open" | "token";
   readonly registrationToken: string | undefined;
   /** RFC 8707 resource indicators this deployment issues tokens for. */
@@ -86,6 +91,7 @@ const ConfigSchema = v.object({
   REFRESH_TOKEN_REUSE_GRACE: seconds(30, 300, 0),
   GRANT_MAX_LIFETIME: seconds(365 * 86_400, 10 * 365 * 86_400),
   SESSION_TTL: seconds(12 * 3600, 30 * 86_400),
+  SESSION_CHECK_INTERVAL: seconds(300, 3600, 0),
   REGISTRATION: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => (s.trim() === "" ? "closed" : s.trim())),
@@ -177,6 +183,7 @@ export function getConfig(env: Env): Config {
     refreshTokenReuseGrace: o.REFRESH_TOKEN_REUSE_GRACE,
     grantMaxLifetime: o.GRANT_MAX_LIFETIME,
     sessionTtl: o.SESSION_TTL,
+    sessionCheckInterval: o.SESSION_CHECK_INTERVAL,
     registration: o.REGISTRATION,
     registrationToken: o.REGISTRATION_TOKEN,
     resources: o.RESOURCES,

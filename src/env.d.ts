@@ -6,6 +6,7 @@ interface Env {
   REGISTRATION_TOKEN?: string;
   ACCESS_TOKEN_ALG?: string;
   SESSION_TTL?: string;
+  SESSION_CHECK_INTERVAL?: string;
   LOGIN_METHODS?: string;
   INSECURE_CLIENT_METADATA_HOSTS?: string;
 }

@@ -96,6 +96,15 @@ describe("configuration", () => {
       );
     }
   });
+
+  it("parses the session check interval: 300 s by default, 0 (check every use) up to an hour", () => {
+    expect(getConfig({ ...base }).sessionCheckInterval).toBe(300);
+    expect(getConfig({ ...base, SESSION_CHECK_INTERVAL: "0" }).sessionCheckInterval).toBe(0);
+    expect(getConfig({ ...base, SESSION_CHECK_INTERVAL: "60" }).sessionCheckInterval).toBe(60);
+    for (const value of ["-1", "3601", "1.5", "soon"]) {
+      expect(() => getConfig({ ...base, SESSION_CHECK_INTERVAL: value }), value).toThrow(ConfigError);
+    }
+  });
 });
 
 /** A request for a deployed host, sent to the Worker under test (ISSUER unset). */

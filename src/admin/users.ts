@@ -4,13 +4,16 @@ import { formatScope } from "../protocol/scope";
 import { securityEvent } from "../http/security-events";
 import type { GrantRecord } from "../storage/grant-types";
 import { closeUserGrants, listUserGrants, revokeUserGrants } from "../storage/grants";
+import { endSessions, listSessions, type SessionRecord } from "../storage/sessions";
 import {
   NewUserSchema,
+  PasswordChangeSchema,
   createUser,
   deleteUser,
   getUser,
   listUsers,
   publicUser,
+  setPassword,
   UsernameTakenError,
 } from "../storage/users";
 import { jsonBody } from "../http/json-body";
@@ -46,9 +49,49 @@ export const userAdminRoutes = new Hono<AppEnv>()
     const sub = c.req.param("id");
     if (!(await deleteUser(c.get("stores"), sub))) throw noSuchUser();
     securityEvent("admin.action", { action: "user.delete", target: sub });
-    // The user's grants end with them: introspection, refresh and userinfo refuse at once.
+    // The user's grants and sessions end with them (one call: the user's object is closed):
+    // introspection, refresh and userinfo refuse at once, browsers at their session's next check.
     const revoked = await closeUserGrants(c.get("stores"), sub);
     securityEvent("grant.revoked", { sub, reason: "user_deleted", count: revoked.length });
+    securityEvent("session.ended", { sub, reason: "user_deleted" });
+    return c.body(null, 204);
+  })
+  .put("/:id/password", ...jsonBody(PasswordChangeSchema, "invalid_request"), async (c) => {
+    const sub = c.req.param("id");
+    const { password, end_grants } = c.req.valid("json");
+    if (!(await setPassword(c.get("stores"), sub, password))) throw noSuchUser();
+    securityEvent("admin.action", { action: "user.password.set", target: sub });
+    // Whoever knew the old password may be signed in with it: every session ends, and with
+    // end_grants every grant too (the applications it reached lose access).
+    const ended = await endSessions(c.get("stores"), sub);
+    securityEvent("session.ended", { sub, reason: "password_changed", count: ended.length });
+    if (end_grants === true) {
+      const revoked = await revokeUserGrants(c.get("stores"), sub);
+      securityEvent("grant.revoked", { sub, reason: "password_changed", count: revoked.length });
+    }
+    return c.body(null, 204);
+  })
+  .get("/:id/sessions", async (c) => {
+    const sub = c.req.param("id");
+    if ((await getUser(c.get("stores"), sub)) === null) throw noSuchUser();
+    return c.json({ sessions: (await listSessions(c.get("stores"), sub)).map(sessionView) });
+  })
+  .delete("/:id/sessions", async (c) => {
+    const sub = c.req.param("id");
+    if ((await getUser(c.get("stores"), sub)) === null) throw noSuchUser();
+    const ended = await endSessions(c.get("stores"), sub);
+    securityEvent("admin.action", { action: "user.sessions.end", target: sub });
+    securityEvent("session.ended", { sub, reason: "admin", count: ended.length });
+    return c.body(null, 204);
+  })
+  .delete("/:id/sessions/:sid", async (c) => {
+    const sub = c.req.param("id");
+    const sid = c.req.param("sid");
+    if ((await getUser(c.get("stores"), sub)) === null) throw noSuchUser();
+    const ended = await endSessions(c.get("stores"), sub, sid);
+    if (ended.length === 0) throw new AdminError("not_found", "No such session");
+    securityEvent("admin.action", { action: "user.sessions.end", target: sub });
+    securityEvent("session.ended", { sub, sid, reason: "admin", count: 1 });
     return c.body(null, 204);
   })
   .get("/:id/grants", async (c) => {
@@ -64,6 +107,20 @@ export const userAdminRoutes = new Hono<AppEnv>()
     securityEvent("grant.revoked", { sub, reason: "admin", count: revoked.length });
     return c.body(null, 204);
   });
+
+/** A session as the admin API shows it (snake_case, times in seconds since the epoch). */
+function sessionView(session: SessionRecord) {
+  return {
+    sid: session.sid,
+    created_at: session.createdAt,
+    auth_time: session.authTime,
+    ...(session.amr === undefined ? {} : { amr: session.amr }),
+    ...(session.acr === undefined ? {} : { acr: session.acr }),
+    last_seen_at: session.lastSeenAt,
+    expires_at: session.expiresAt,
+    ...(session.userAgent === undefined ? {} : { user_agent: session.userAgent }),
+  };
+}
 
 /** A grant as the admin API shows it (snake_case, times in seconds since the epoch). */
 function grantView(grant: GrantRecord) {

@@ -26,7 +26,20 @@ export interface SecurityEventFields {
     grant_id?: string;
     sub?: string;
     client_id?: string;
-    reason: "revocation" | "admin" | "user_deleted" | "client_deleted" | "client_updated";
+    reason:
+      | "revocation"
+      | "admin"
+      | "user_deleted"
+      | "client_deleted"
+      | "client_updated"
+      | "password_changed";
+    count?: number;
+  };
+  /** Browser sessions ended on the server: by an admin, with a password change or the user. */
+  "session.ended": {
+    sub: string;
+    sid?: string;
+    reason: "admin" | "password_changed" | "user_deleted";
     count?: number;
   };
   /** A self-registered client replaced its metadata (RFC 7592 §2.2). */

@@ -10,6 +10,7 @@ import type {
   RotateRefreshTokenResult,
 } from "./grant-types";
 import { type GrantRow, GrantTable } from "./grant-table";
+import { type SessionRecord, SessionTable, sessionRecord } from "./session-table";
 
 /** A minute of slack: a code or token may still look valid at its end by another clock. */
 const SLACK = 60;
@@ -24,8 +25,9 @@ const CLOSED_AT = "closedAt";
 /**
  * One user's Durable Object (binding USER_OBJECTS, named by the user's `sub`, which the sealed
  * code, the access tokens and the refresh tokens all carry): the single authority for that
- * user's grants. It decides a code's single use, refresh-token rotation with reuse detection,
- * and revocation. KV is eventually consistent, so none of these rests on it.
+ * user's grants and browser sessions. It decides a code's single use, refresh-token rotation
+ * with reuse detection, revocation, and whether a session still exists. KV is eventually
+ * consistent, so none of these rests on it.
  *
  * One object per user rather than per grant (DESIGN.md "Shape"): a returning user's sign-in
  * does not create a new SQLite-backed object, and the user's grants can be listed and revoked
@@ -35,10 +37,12 @@ const CLOSED_AT = "closedAt";
  */
 export class UserObject extends DurableObject<Env> {
   #grants: GrantTable;
+  #sessions: SessionTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#grants = new GrantTable(ctx.storage.sql);
+    this.#sessions = new SessionTable(ctx.storage.sql);
   }
 
   /**
@@ -213,38 +217,87 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /**
-   * The user was deleted: every grant is revoked, and codes issued before the deletion (or by a
-   * location that still saw the user in KV) can no longer start one.
+   * Records a browser session at sign-in. Refused once the user was deleted (a location that
+   * still saw the user in KV): a session that no check would ever find again is not started.
+   */
+  async startSession(session: Omit<SessionRecord, "lastSeenAt">, now: number): Promise<boolean> {
+    const started = this.ctx.storage.transactionSync(() => {
+      if (this.ctx.storage.kv.get<number>(CLOSED_AT) !== undefined) return false;
+      this.#sessions.insert({
+        sid: session.sid,
+        created_at: session.createdAt,
+        auth_time: session.authTime,
+        amr: session.amr === undefined ? null : JSON.stringify(session.amr),
+        acr: session.acr ?? null,
+        last_seen_at: now,
+        expires_at: session.expiresAt,
+        user_agent: session.userAgent ?? null,
+      });
+      return true;
+    });
+    if (started) await this.#scheduleCleanup();
+    return started;
+  }
+
+  /** Whether the session is live; marks it seen (the cookie's periodic re-validation). */
+  checkSession(sid: string, now: number): boolean {
+    return this.#sessions.touch(sid, now) !== undefined;
+  }
+
+  /** The user's live sessions, oldest first (admin API). */
+  listSessions(now: number): SessionRecord[] {
+    return this.#sessions.listLive(now).map(sessionRecord);
+  }
+
+  /** Ends one session, or every one; returns the live sessions it ended. */
+  endSessions(now: number, sid?: string): SessionRecord[] {
+    return this.#sessions.delete(now, sid).map(sessionRecord);
+  }
+
+  /**
+   * The user was deleted: every grant is revoked and every session ended, and codes issued
+   * before the deletion (or by a location that still saw the user in KV) can no longer start one.
    */
   async closeUser(now: number): Promise<GrantRecord[]> {
     const revoked = this.ctx.storage.transactionSync(() => {
       this.ctx.storage.kv.put(CLOSED_AT, now);
+      this.#sessions.delete(now);
       return this.#grants.revoke(now).map((row) => this.#record(row));
     });
     await this.#scheduleCleanup();
     return revoked;
   }
 
-  /** Deletes grants past their retention and expired retired tokens; the object, once empty. */
+  /**
+   * Deletes grants past their retention, expired retired tokens and expired sessions; the
+   * object, once empty.
+   */
   override async alarm(): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const closedAt = this.ctx.storage.kv.get<number>(CLOSED_AT);
     const closedUntil = closedAt === undefined ? undefined : closedAt + CLOSED_FOR;
-    const next = this.#grants.deleteExpired(now - SLACK);
-    if (next === undefined && (closedUntil === undefined || closedUntil <= now)) {
+    const nextGrant = this.#grants.deleteExpired(now - SLACK);
+    const nextSession = this.#sessions.deleteExpired(now);
+    const next = Math.min(nextGrant ?? Infinity, nextSession ?? Infinity);
+    if (!Number.isFinite(next) && (closedUntil === undefined || closedUntil <= now)) {
       // Compatibility date ≥ 2026-02-24: deleteAll() removes the alarm too.
       await this.ctx.storage.deleteAll();
       this.#grants = new GrantTable(this.ctx.storage.sql);
+      this.#sessions = new SessionTable(this.ctx.storage.sql);
       return;
     }
-    await this.#setAlarm(Math.min(next ?? Infinity, closedUntil ?? Infinity));
+    await this.#setAlarm(Math.min(next, closedUntil ?? Infinity));
   }
 
   /** Makes sure an alarm will clean up what was just written (an existing one reschedules). */
   async #scheduleCleanup(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) !== null) return;
     const closedAt = this.ctx.storage.kv.get<number>(CLOSED_AT);
-    const due = Math.min(this.#grants.nextDue() ?? Infinity, (closedAt ?? Infinity) + CLOSED_FOR);
+    const due = Math.min(
+      this.#grants.nextDue() ?? Infinity,
+      this.#sessions.nextDue() ?? Infinity,
+      (closedAt ?? Infinity) + CLOSED_FOR,
+    );
     if (Number.isFinite(due)) await this.#setAlarm(due);
   }
 

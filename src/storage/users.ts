@@ -91,6 +91,21 @@ export const NewUserSchema = v.pipe(
 );
 export type NewUser = v.InferInput<typeof NewUserSchema>;
 
+/** The body of `PUT /admin/users/:id/password`: the new password, checked like a new user's. */
+export const PasswordChangeSchema = v.pipe(
+  jsonObject("The password change"),
+  v.strictObject(
+    {
+      password: NewPasswordSchema,
+      end_grants: v.optional(v.boolean("end_grants must be true or false")),
+    },
+    (issue) => {
+      const field = v.getDotPath(issue) ?? "";
+      return issue.expected === "never" ? `unknown field "${field}"` : `${field} is required`;
+    },
+  ),
+);
+
 const userKey = (sub: string) => `user:${sub}`;
 const usernameKey = (normalised: string) => `username:${normalised}`;
 // Subjects are randomToken(16); anything else cannot name a user (and must not reach KV as a key).
@@ -164,6 +179,14 @@ export async function replacePasswordHash(
   password: PasswordHash,
 ): Promise<void> {
   await stores.USERS.put(userKey(record.sub), JSON.stringify({ ...record, password }));
+}
+
+/** Sets a user's password (hashed here; never stored in clear). False when there is no user. */
+export async function setPassword(stores: Stores, sub: string, password: string): Promise<boolean> {
+  const user = await getUser(stores, sub);
+  if (user === null) return false;
+  await replacePasswordHash(stores, user, await hashPassword(password));
+  return true;
 }
 
 /** Deletes a user, the username index and the user's consents. False when there was no user. */

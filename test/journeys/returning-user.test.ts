@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   authorizationRequest,
@@ -8,6 +7,7 @@ import {
   silentSubject,
   TestBrowser,
 } from "../helpers/browser";
+import { countedBindings } from "../helpers/counted-bindings";
 import { deployment } from "../helpers/deployment";
 import { createClient, createUser } from "../helpers/fixtures";
 import { request } from "../helpers/http";
@@ -107,31 +107,10 @@ describe("journey: an app checks silently whether the user is signed in (prompt=
   });
 });
 
-/** Wraps a binding so that every method call on it is counted by name ("USERS.get"). */
-function counted<T extends object>(name: string, binding: T, calls: string[]): T {
-  return new Proxy(binding, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        calls.push(`${name}.${String(prop)}`);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
 describe("journey: the hot path costs what DESIGN.md budgets", () => {
   it("an authorization with a session and a remembered consent calls no Durable Object and reads client, user and consent once each", async () => {
     const calls: string[] = [];
-    const send = deployment({
-      CLIENTS: counted("CLIENTS", env.CLIENTS, calls),
-      USERS: counted("USERS", env.USERS, calls),
-      TOKENS: counted("TOKENS", env.TOKENS, calls),
-      USER_OBJECTS: counted("USER_OBJECTS", env.USER_OBJECTS, calls),
-      KEYS: counted("KEYS", env.KEYS, calls),
-      THROTTLE: counted("THROTTLE", env.THROTTLE, calls),
-    });
+    const send = deployment(countedBindings(calls));
     const client = await createClient();
     const user = await createUser();
     const browser = new TestBrowser(send);
