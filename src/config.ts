@@ -18,6 +18,8 @@ export interface Config {
   readonly grantMaxLifetime: number;
   /** Lifetime of the Gatehouse login session cookie. */
   readonly sessionTtl: number;
+  /** Seconds between scheduled key rotations (0: only on demand). README "Key rotation". */
+  readonly keyRotationPeriod: number;
   readonly registration: "closed" | "open" | "token";
   readonly registrationToken: string | undefined;
   /** RFC 8707 resource indicators this deployment issues tokens for. */
@@ -86,6 +88,12 @@ const ConfigSchema = v.object({
   REFRESH_TOKEN_REUSE_GRACE: seconds(30, 300, 0),
   GRANT_MAX_LIFETIME: seconds(365 * 86_400, 10 * 365 * 86_400),
   SESSION_TTL: seconds(12 * 3600, 30 * 86_400),
+  // At least a day: a next key is published a whole period before it signs, longer than the
+  // JWKS max-age (600 s) plus an isolate's key cache (60 s), so no verifier meets it unknown.
+  KEY_ROTATION_PERIOD: v.pipe(
+    seconds(30 * 86_400, 365 * 86_400, 0),
+    v.check((s) => s === 0 || s >= 86_400, "KEY_ROTATION_PERIOD is 0 (never) or at least 86400"),
+  ),
   REGISTRATION: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => (s.trim() === "" ? "closed" : s.trim())),
@@ -177,6 +185,7 @@ export function getConfig(env: Env): Config {
     refreshTokenReuseGrace: o.REFRESH_TOKEN_REUSE_GRACE,
     grantMaxLifetime: o.GRANT_MAX_LIFETIME,
     sessionTtl: o.SESSION_TTL,
+    keyRotationPeriod: o.KEY_ROTATION_PERIOD,
     registration: o.REGISTRATION,
     registrationToken: o.REGISTRATION_TOKEN,
     resources: o.RESOURCES,
