@@ -78,7 +78,8 @@ metadataRoutes.get("/.well-known/oauth-authorization-server", metadataResponse);
 metadataRoutes.get("/.well-known/openid-configuration", metadataResponse);
 
 // RFC 7517 §5: public keys only. Cached a little longer than metadata: keys change only by
-// rotation, which must publish a new key longer than this before signing with it.
+// rotation, which publishes a key as "next" a whole KEY_ROTATION_PERIOD (≥ 1 day, config.ts)
+// before it signs, far longer than this max-age plus an isolate's 60 s key cache.
 metadataRoutes.get("/jwks.json", async (c) =>
   c.json(await getPublicJwks(c.get("stores")), 200, {
     "Cache-Control": "public, max-age=600",
