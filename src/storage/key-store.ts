@@ -44,11 +44,27 @@ export interface RotationResult {
   next: string[];
 }
 
+/** A rotation refused because the next keys are not yet known everywhere: retry after this. */
+export interface RotationTooSoon {
+  retryAfter: number;
+}
+
 /**
  * How long an isolate may keep using a key set it read (src/storage/keys.ts). A key the KeyStore
  * retires may still sign or seal in another isolate for this long, so retention adds it.
  */
 export const ISOLATE_KEYS_TTL_SECONDS = 60;
+
+/** How long a verifier may cache /jwks.json (its Cache-Control max-age). */
+export const JWKS_MAX_AGE_SECONDS = 600;
+
+/**
+ * The least time a key is published as next before a rotation may make it sign or seal: every
+ * verifier honouring the JWKS max-age, and every isolate (whose key cache also serves the JWKS
+ * and opens sealed values), has then seen it. The schedule's period (≥ 1 day) is far longer; this
+ * bound refuses only on-demand rotations in quick succession.
+ */
+export const MIN_PUBLISHED_SECONDS = JWKS_MAX_AGE_SECONDS + ISOLATE_KEYS_TTL_SECONDS;
 
 /** The clock skew resource servers allow on `exp` (verify-access-token.ts uses 5 s). */
 const CLOCK_SKEW_SECONDS = 60;
@@ -107,9 +123,22 @@ export class KeyStore extends DurableObject<Env> {
     return toKeySet(this.#rows());
   }
 
-  /** RPC: rotates every line now (next → current → retired, a new next); restarts the period. */
-  async rotate(): Promise<RotationResult> {
+  /**
+   * RPC: rotates every line now (next → current → retired, a new next) and restarts the period;
+   * or, while a next key has been published for less than MIN_PUBLISHED_SECONDS, changes nothing
+   * and says when to retry.
+   */
+  async rotate(): Promise<RotationResult | RotationTooSoon> {
     const now = Math.floor(Date.now() / 1000);
+    const newestNext = Math.max(
+      0,
+      ...this.#rows()
+        .filter((r) => r.status === "next")
+        .map((r) => r.status_at),
+    );
+    if (newestNext + MIN_PUBLISHED_SECONDS > now) {
+      return { retryAfter: newestNext + MIN_PUBLISHED_SECONDS - now };
+    }
     // Create the new next keys first (async), then move every status in one transaction.
     const fresh = await Promise.all(LINES.map((line) => createKey(line)));
     const sql = this.ctx.storage.sql;
@@ -141,7 +170,11 @@ export class KeyStore extends DurableObject<Env> {
   /** The scheduled rotation (the only alarm this object sets). */
   override async alarm(): Promise<void> {
     if (this.#config().keyRotationPeriod === 0) return;
-    await this.rotate();
+    const outcome = await this.rotate();
+    // Only if an on-demand rotation published new next keys moments ago: try again then.
+    if ("retryAfter" in outcome) {
+      await this.ctx.storage.setAlarm(Date.now() + outcome.retryAfter * 1000);
+    }
   }
 
   #config(): Config {

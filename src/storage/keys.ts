@@ -12,8 +12,11 @@ import {
   ISOLATE_KEYS_TTL_SECONDS,
   type KeySet,
   type RotationResult,
+  type RotationTooSoon,
   type StoredSigningKey,
 } from "./key-store";
+
+export { JWKS_MAX_AGE_SECONDS } from "./key-store";
 import type { Stores } from "./stores";
 
 /**
@@ -177,11 +180,12 @@ export async function getSealKey(stores: Stores): Promise<SealKeys> {
 
 /**
  * Rotates every key now (POST /admin/keys/rotate) and reloads this isolate's keys at once; other
- * isolates follow within ISOLATE_KEYS_TTL_SECONDS.
+ * isolates follow within ISOLATE_KEYS_TTL_SECONDS. Refused (`retryAfter`, nothing changed) while
+ * the next keys are too new to be known by every verifier (key-store.ts MIN_PUBLISHED_SECONDS).
  */
-export async function rotateKeys(stores: Stores): Promise<RotationResult> {
+export async function rotateKeys(stores: Stores): Promise<RotationResult | RotationTooSoon> {
   const result = await stores.KEYS.getByName("keys").rotate();
-  await reload(stores);
+  if (!("retryAfter" in result)) await reload(stores);
   return result;
 }
 

@@ -6,6 +6,7 @@
  * in this file: every key it retires stays valid for its products' lifetime, so test files
  * running beside it are not disturbed.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import {
   createLocalJWKSet,
@@ -14,7 +15,7 @@ import {
   jwtVerify,
 } from "jose";
 import { describe, expect, it } from "vitest";
-import type { KeySet, KeyStatus } from "../../src/storage/key-store";
+import { type KeySet, type KeyStatus, MIN_PUBLISHED_SECONDS } from "../../src/storage/key-store";
 import { TestBrowser, authorizationRequest } from "../helpers/browser";
 import type { TokenResponseBody } from "../helpers/codes";
 import { createClient, createUser } from "../helpers/fixtures";
@@ -79,6 +80,14 @@ describe("signing- and sealing-key rotation through HTTP", () => {
     expect(current1).toContain(kidOf(before.access_token));
     expect(decodeProtectedHeader(issued.code).kid).toBe(sealKid(stored1, "current")[0]);
 
+    // The next keys must have been published MIN_PUBLISHED_SECONDS before they may sign: make
+    // them look that old, as a scheduled period or an earlier rotation would have left them.
+    await runInDurableObject(env.KEYS.getByName("keys"), (_instance, state) => {
+      state.storage.sql.exec(
+        "UPDATE key_ring SET status_at = status_at - ? WHERE status = 'next'",
+        MIN_PUBLISHED_SECONDS,
+      );
+    });
     const res = await admin("POST", "/keys/rotate");
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
@@ -122,6 +131,15 @@ describe("signing- and sealing-key rotation through HTTP", () => {
     // …and a value sealed now names the new sealing key.
     const fresh = await obtainCode(client, user, browser);
     expect(decodeProtectedHeader(fresh.code).kid).toBe(sealKid(stored2, "current")[0]);
+
+    // Rotating again at once would make keys sign that verifiers may not have cached yet.
+    const again2 = await admin("POST", "/keys/rotate");
+    expect(again2.status).toBe(409);
+    expect(await again2.json()).toMatchObject({ error: "conflict" });
+    const retryAfter = Number(again2.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(MIN_PUBLISHED_SECONDS);
+    expect(signingKids(await storedKeys(), "current")).toEqual([...rotated.current].sort());
   });
 
   it("POST /admin/keys/rotate needs the admin token and rotates nothing without it", async () => {

@@ -14,9 +14,13 @@ import { randomToken } from "../../src/crypto/random";
 import { type SealKeys, UNNAMED_SEAL_KID, unseal } from "../../src/crypto/seal";
 import {
   ISOLATE_KEYS_TTL_SECONDS,
+  JWKS_MAX_AGE_SECONDS,
   type KeySet,
   type KeyStatus,
   type KeyStore,
+  MIN_PUBLISHED_SECONDS,
+  type RotationResult,
+  type RotationTooSoon,
   retentionSeconds,
 } from "../../src/storage/key-store";
 
@@ -29,6 +33,24 @@ const kids = (set: KeySet, status: KeyStatus) => [
 
 const alarmOf = (store: DurableObjectStub<KeyStore>) =>
   runInDurableObject(store, (_instance, state) => state.storage.getAlarm());
+
+/**
+ * Makes the next keys look published MIN_PUBLISHED_SECONDS ago, as they are when a period has
+ * passed: a rotation refuses to promote keys published more recently.
+ */
+function nextPublishedLongAgo(store: DurableObjectStub<KeyStore>) {
+  return runInDurableObject(store, (_instance, state) => {
+    state.storage.sql.exec(
+      "UPDATE key_ring SET status_at = status_at - ? WHERE status = 'next'",
+      MIN_PUBLISHED_SECONDS,
+    );
+  });
+}
+
+function rotated(outcome: RotationResult | RotationTooSoon): RotationResult {
+  if ("retryAfter" in outcome) throw new Error(`rotation refused: retry after ${outcome.retryAfter}`);
+  return outcome;
+}
 
 /** Moves the time every retired sealing key (`seal`) or signing key (otherwise) retired to `at`. */
 function retiredAt(store: DurableObjectStub<KeyStore>, seal: boolean, at: number) {
@@ -53,6 +75,7 @@ describe("the KeyStore's rotation", () => {
     // Armed for one period after the keys became current (whole seconds).
     expect(Math.abs((alarm ?? 0) - (now + period * 1000))).toBeLessThan(5_000);
 
+    await nextPublishedLongAgo(store);
     expect(await runDurableObjectAlarm(store)).toBe(true);
     const second = await store.getKeySet();
     expect(kids(second, "current").sort()).toEqual(kids(first, "next").sort());
@@ -67,7 +90,8 @@ describe("the KeyStore's rotation", () => {
   it("an on-demand rotation answers the signing kids now current and next, and restarts the period", async () => {
     const store = freshStore();
     const first = await store.getKeySet();
-    const result = await store.rotate();
+    await nextPublishedLongAgo(store);
+    const result = rotated(await store.rotate());
     const after = await store.getKeySet();
     const signing = (set: KeySet, status: KeyStatus) =>
       set.signingKeys.filter((k) => k.status === status).map((k) => k.kid).sort();
@@ -78,6 +102,24 @@ describe("the KeyStore's rotation", () => {
     expect(Math.abs(((await alarmOf(store)) ?? 0) - (Date.now() + period * 1000))).toBeLessThan(5_000);
   });
 
+  it("refuses to promote a next key published for less than the JWKS max-age plus the isolate cache", async () => {
+    expect(MIN_PUBLISHED_SECONDS).toBeGreaterThanOrEqual(JWKS_MAX_AGE_SECONDS + ISOLATE_KEYS_TTL_SECONDS);
+    const store = freshStore();
+    const first = await store.getKeySet();
+    // The next keys were created moments ago (first use): too soon.
+    const refused = await store.rotate();
+    expect(refused).toHaveProperty("retryAfter");
+    const wait = (refused as RotationTooSoon).retryAfter;
+    expect(wait).toBeGreaterThan(MIN_PUBLISHED_SECONDS - 10);
+    expect(wait).toBeLessThanOrEqual(MIN_PUBLISHED_SECONDS);
+    expect(await store.getKeySet()).toEqual(first);
+    // Once they have been published long enough, the same call rotates; the new next keys are
+    // then too new in turn.
+    await nextPublishedLongAgo(store);
+    rotated(await store.rotate());
+    expect(await store.rotate()).toHaveProperty("retryAfter");
+  });
+
   it("keeps a retired signing key for ACCESS_TOKEN_TTL plus the isolate cache and skew, then drops it", async () => {
     const config = getConfig(env);
     const { signing } = retentionSeconds(config);
@@ -86,7 +128,8 @@ describe("the KeyStore's rotation", () => {
     expect(signing).toBeGreaterThanOrEqual(config.accessTokenTtl + ISOLATE_KEYS_TTL_SECONDS);
     const store = freshStore();
     const first = await store.getKeySet();
-    await store.rotate();
+    await nextPublishedLongAgo(store);
+    rotated(await store.rotate());
     const retired = first.signingKeys.filter((k) => k.status === "current").map((k) => k.kid);
     const now = Math.floor(Date.now() / 1000);
 
@@ -107,7 +150,8 @@ describe("the KeyStore's rotation", () => {
     expect(seal).toBeGreaterThanOrEqual(config.codeTtl + ISOLATE_KEYS_TTL_SECONDS);
     const store = freshStore();
     const first = await store.getKeySet();
-    await store.rotate();
+    await nextPublishedLongAgo(store);
+    rotated(await store.rotate());
     const retired = first.sealKeys.find((k) => k.status === "current")?.kid;
     const now = Math.floor(Date.now() / 1000);
 
