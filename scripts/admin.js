@@ -17,6 +17,7 @@ Commands:
   users list
   users get SUB
   users remove SUB
+  keys rotate     rotate the signing and sealing keys now (prints the kids now current and next)
   help
 
 Options:
@@ -96,6 +97,9 @@ async function main(argv) {
       await api("DELETE", `/users/${encodeURIComponent(sub)}`);
       return print({ deleted: sub });
     }
+    case "keys rotate":
+      noId(id, command);
+      return print(await api("POST", "/keys/rotate"));
     default:
       throw new UsageError(`unknown command "${command}" (try "help")`);
   }

@@ -23,6 +23,8 @@ export interface Config {
    * session still exists (0: ask on every use). Bounds how long an ended session lingers.
    */
   readonly sessionCheckInterval: number;
+  /** Seconds between scheduled key rotations (0: only on demand). README "Key rotation". */
+  readonly keyRotationPeriod: number;
   readonly registration: "closed" | "open" | "token";
   readonly registrationToken: string | undefined;
   /** RFC 8707 resource indicators this deployment issues tokens for. */
@@ -92,6 +94,12 @@ const ConfigSchema = v.object({
   GRANT_MAX_LIFETIME: seconds(365 * 86_400, 10 * 365 * 86_400),
   SESSION_TTL: seconds(12 * 3600, 30 * 86_400),
   SESSION_CHECK_INTERVAL: seconds(300, 3600, 0),
+  // At least a day: a next key is published a whole period before it signs, longer than the
+  // JWKS max-age (600 s) plus an isolate's key cache (60 s), so no verifier meets it unknown.
+  KEY_ROTATION_PERIOD: v.pipe(
+    seconds(30 * 86_400, 365 * 86_400, 0),
+    v.check((s) => s === 0 || s >= 86_400, "KEY_ROTATION_PERIOD is 0 (never) or at least 86400"),
+  ),
   REGISTRATION: v.pipe(
     v.optional(v.string(), ""),
     v.transform((s) => (s.trim() === "" ? "closed" : s.trim())),
@@ -184,6 +192,7 @@ export function getConfig(env: Env): Config {
     grantMaxLifetime: o.GRANT_MAX_LIFETIME,
     sessionTtl: o.SESSION_TTL,
     sessionCheckInterval: o.SESSION_CHECK_INTERVAL,
+    keyRotationPeriod: o.KEY_ROTATION_PERIOD,
     registration: o.REGISTRATION,
     registrationToken: o.REGISTRATION_TOKEN,
     resources: o.RESOURCES,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { clientAdminRoutes } from "./clients";
 import { onAdminError } from "./errors";
+import { keyAdminRoutes } from "./keys";
 import { requireAdmin } from "./guard";
 import { userAdminRoutes } from "./users";
 
@@ -10,4 +11,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .onError(onAdminError)
   .use("*", requireAdmin)
   .route("/clients", clientAdminRoutes)
-  .route("/users", userAdminRoutes);
+  .route("/users", userAdminRoutes)
+  .route("/keys", keyAdminRoutes);

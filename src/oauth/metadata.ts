@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { onJsonError } from "../http/on-error";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
-import { getPublicJwks } from "../storage/keys";
+import { getPublicJwks, JWKS_MAX_AGE_SECONDS } from "../storage/keys";
 import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
 import { GRANT_TYPE_NAMES } from "./grants";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
@@ -80,9 +80,10 @@ metadataRoutes.get("/.well-known/oauth-authorization-server", metadataResponse);
 metadataRoutes.get("/.well-known/openid-configuration", metadataResponse);
 
 // RFC 7517 §5: public keys only. Cached a little longer than metadata: keys change only by
-// rotation, which must publish a new key longer than this before signing with it.
+// rotation, which makes a key sign only after it has been published as "next" for longer than
+// this max-age plus an isolate's key cache (src/storage/key-store.ts MIN_PUBLISHED_SECONDS).
 metadataRoutes.get("/jwks.json", async (c) =>
   c.json(await getPublicJwks(c.get("stores")), 200, {
-    "Cache-Control": "public, max-age=600",
+    "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}`,
   }),
 );

@@ -46,16 +46,29 @@ export interface RequireAccessTokenOptions<E extends Env> {
 }
 
 /**
- * Remote key sets by URL, one per isolate: jose refetches only for an unknown kid (with a
- * cooldown), so a protected request reads no storage and usually makes no fetch.
+ * Remote key sets by URL, one per isolate: a protected request reads no storage and usually makes
+ * no fetch. Through a key rotation (README "Key rotation"): a token whose `kid` the cached set
+ * lacks makes jose refetch the JWKS, but at most once per JWKS_REFETCH_COOLDOWN_MS, so a flood
+ * of tokens with made-up kids cannot turn into a flood of fetches; and the set is refetched
+ * anyway once older than JWKS_CACHE_MAX_AGE_MS, so a key the issuer dropped stops verifying.
+ * Gatehouse publishes a key a whole rotation period before signing with it, so the refetch on
+ * an unknown kid is a second line of defence (for an on-demand rotation), not the first.
  */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+
+/** Between two fetches of a JWKS triggered by unknown kids. */
+export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+/** Age after which a cached JWKS is refetched before use (Gatehouse serves max-age=600). */
+export const JWKS_CACHE_MAX_AGE_MS = 600_000;
 
 export function remoteKeySet(uri: string | URL): JWTVerifyGetKey {
   const href = new URL(uri).href;
   let keySet = remoteKeySets.get(href);
   if (!keySet) {
-    keySet = createRemoteJWKSet(new URL(href));
+    keySet = createRemoteJWKSet(new URL(href), {
+      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+    });
     remoteKeySets.set(href, keySet);
   }
   return keySet;

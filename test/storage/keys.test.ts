@@ -3,7 +3,7 @@ import { CompactSign, calculateJwkThumbprint, compactVerify, importJWK } from "j
 import { describe, expect, it } from "vitest";
 import { SIGNING_ALGS } from "../../src/config";
 import { b64u } from "../../src/crypto/encoding";
-import { getPublicJwks, getSealKey, getSigningKey } from "../../src/storage/keys";
+import { getPublicJwks, getSealKey, getSigningKey, reloadKeys } from "../../src/storage/keys";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
@@ -14,8 +14,14 @@ describe("signing keys", () => {
     const sets = await Promise.all([store.getKeySet(), store.getKeySet(), store.getKeySet()]);
     const kids = sets.map((s) => s.signingKeys.map((k) => k.kid).join(","));
     expect(new Set(kids).size).toBe(1);
-    expect(new Set(sets.map((s) => s.secrets.seal)).size).toBe(1);
-    expect(sets[0]!.signingKeys.map((k) => k.alg).sort()).toEqual(["ES256", "RS256"]);
+    expect(new Set(sets.map((s) => s.sealKeys.map((k) => k.secret).join(","))).size).toBe(1);
+    // A current and a next key per algorithm and for sealing, from the first use on.
+    const first = sets[0]!;
+    for (const alg of SIGNING_ALGS) {
+      const line = first.signingKeys.filter((k) => k.alg === alg);
+      expect(line.map((k) => k.status).sort(), alg).toEqual(["current", "next"]);
+    }
+    expect(first.sealKeys.map((k) => k.status).sort()).toEqual(["current", "next"]);
   });
 
   it("signs with the KeyStore's current key for each algorithm, under the kid the JWKS publishes", async () => {
@@ -23,7 +29,7 @@ describe("signing keys", () => {
     const stored = await env.KEYS.getByName("keys").getKeySet();
     const jwks = await getPublicJwks(env);
     for (const alg of SIGNING_ALGS) {
-      const current = stored.signingKeys.filter((k) => k.alg === alg && k.current);
+      const current = stored.signingKeys.filter((k) => k.alg === alg && k.status === "current");
       expect(current, alg).toHaveLength(1);
       const { kid, privateJwk } = current[0]!;
       const key = await getSigningKey(env, alg);
@@ -42,24 +48,30 @@ describe("signing keys", () => {
     }
   });
 
-  it("the JWKS has public members only and distinct kids, one per algorithm", async () => {
+  it("the JWKS has public members only and distinct kids: every key the KeyStore holds", async () => {
+    await reloadKeys(env);
     const jwks = await getPublicJwks(env);
-    expect(jwks.keys.map((k) => k.alg).sort()).toEqual(["ES256", "RS256"]);
+    const stored = await env.KEYS.getByName("keys").getKeySet();
     expect(new Set(jwks.keys.map((k) => k.kid)).size).toBe(jwks.keys.length);
     for (const key of jwks.keys) {
       for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
       expect(key.use).toBe("sig");
     }
+    // Next, current and retired keys: the signing ones are among them.
+    expect(jwks.keys.map((k) => k.kid).sort()).toEqual(stored.signingKeys.map((k) => k.kid).sort());
     const es = await getSigningKey(env, "ES256");
     const rs = await getSigningKey(env, "RS256");
-    expect(jwks.keys.map((k) => k.kid).sort()).toEqual([es.kid, rs.kid].sort());
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([es.kid, rs.kid]));
   });
 
   it("the sealing secret is a 256-bit key, imported once per isolate and not extractable", async () => {
     const store = env.KEYS.getByName("keys");
-    expect(b64u.decode((await store.getKeySet()).secrets.seal).byteLength).toBe(32);
-    const key = await getSealKey(env);
-    expect(key).toBe(await getSealKey(env));
+    for (const { secret } of (await store.getKeySet()).sealKeys) {
+      expect(b64u.decode(secret).byteLength).toBe(32);
+    }
+    const keys = await getSealKey(env);
+    expect(keys).toBe(await getSealKey(env));
+    const key = keys.current.key;
     expect(key.extractable).toBe(false);
     expect(key.algorithm).toMatchObject({ name: "AES-GCM", length: 256 });
   });
