@@ -62,3 +62,16 @@ export async function startSession(c: Context<AppEnv>, session: Session): Promis
   );
   writeCookie(c, "session", value, ttl);
 }
+
+/**
+ * Ends the browser's Gatehouse session: clears the session cookie and returns the session it
+ * ended (null when there was none). The cookie is cleared on the response built through `c`
+ * (c.redirect, c.html, …), so the caller must answer through the context. A sealed cookie cannot
+ * be recalled from the browser: a copy taken before stays valid until it expires (SESSION_TTL),
+ * which server-side sessions close.
+ */
+export async function endSession(c: Context<AppEnv>): Promise<Session | null> {
+  const session = await readSession(c);
+  writeCookie(c, "session", "", 0);
+  return session;
+}
