@@ -53,6 +53,12 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
       "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr",
       "name", "preferred_username", "email",
     ],
+    // OIDC RP-Initiated Logout 1.0 §2.1 (src/oauth/logout.ts).
+    end_session_endpoint: `${issuer}/logout`,
+    // OIDC Back-Channel Logout 1.0 §2.1 (src/oauth/backchannel-logout.ts). Logout tokens carry
+    // `sid` only once sessions have ids: until then, session support is not claimed.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   };

@@ -34,6 +34,12 @@ export interface ClientMetadata {
    * operator clients (src/oauth/introspection-policy.ts).
    */
   introspection?: "any" | "own";
+  /** OIDC RP-Initiated Logout 1.0 §3.1: where /logout may send the user back, exact match. */
+  post_logout_redirect_uris?: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannel_logout_uri?: string;
+  /** OIDC Back-Channel Logout 1.0 §2.2: whether the client needs `sid` in logout tokens. */
+  backchannel_logout_session_required?: boolean;
 }
 
 export interface ClientRecord {
