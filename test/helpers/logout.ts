@@ -1,0 +1,41 @@
+/**
+ * RP-initiated logout (OIDC RP-Initiated Logout 1.0) as clients and browsers drive it: a signed-in
+ * browser with the ID token its client received, the end-session URL, and the silent check
+ * (prompt=none) that tells whether the browser is still signed in.
+ */
+import { expect } from "vitest";
+import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "./browser";
+import { exchangeCode, expectTokens } from "./codes";
+import type { TestClient, TestUser } from "./fixtures";
+
+/** `user` signs in to `client` in `browser`; the client redeems the code. Returns the ID token. */
+export async function signInForIdToken(
+  client: TestClient,
+  user: TestUser,
+  browser = new TestBrowser(),
+): Promise<{ browser: TestBrowser; idToken: string }> {
+  const { code, verifier } = await authorizeWithLogin(client, user, {}, browser);
+  const tokens = await expectTokens(
+    await exchangeCode(client, { code, verifier, redirectUri: client.redirect_uri }),
+  );
+  expect(tokens.id_token).toBeTruthy();
+  return { browser, idToken: tokens.id_token as string };
+}
+
+/** The end-session URL with `params` (RP-Initiated Logout §2). */
+export function logoutUrl(params: Record<string, string> = {}): string {
+  const query = new URLSearchParams(params).toString();
+  return query === "" ? "/logout" : `/logout?${query}`;
+}
+
+/**
+ * What a silent authorization request (prompt=none) gets in `browser`: "code" while signed in,
+ * else the error it redirects with (login_required once signed out).
+ */
+export async function silentAnswer(browser: TestBrowser, client: TestClient): Promise<string> {
+  const { url } = await authorizationRequest(client, { extra: { prompt: "none" } });
+  const res = await browser.fetch(url);
+  expect(res.status).toBe(302);
+  const params = redirectParams(res, client.redirect_uri);
+  return params.has("code") ? "code" : (params.get("error") ?? "none");
+}
