@@ -8,18 +8,35 @@ import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser }
 import { exchangeCode, expectTokens } from "./codes";
 import type { TestClient, TestUser } from "./fixtures";
 
-/** `user` signs in to `client` in `browser`; the client redeems the code. Returns the ID token. */
+/**
+ * `user` signs in to `client` in `browser` (or, when the browser is signed in already, only
+ * allows the client); the client redeems the code. Returns the ID token.
+ */
 export async function signInForIdToken(
   client: TestClient,
   user: TestUser,
   browser = new TestBrowser(),
 ): Promise<{ browser: TestBrowser; idToken: string }> {
-  const { code, verifier } = await authorizeWithLogin(client, user, {}, browser);
+  const { code, verifier } = browser.cookies.has("gatehouse-session")
+    ? await allowAsSignedIn(client, browser)
+    : await authorizeWithLogin(client, user, {}, browser);
   const tokens = await expectTokens(
     await exchangeCode(client, { code, verifier, redirectUri: client.redirect_uri }),
   );
   expect(tokens.id_token).toBeTruthy();
   return { browser, idToken: tokens.id_token as string };
+}
+
+/** The signed-in browser's way to a code: the consent page (Allow), no login. */
+async function allowAsSignedIn(client: TestClient, browser: TestBrowser) {
+  const { url, pkce } = await authorizationRequest(client);
+  const consent = await browser.fetch(url);
+  expect(consent.status).toBe(200);
+  const back = await browser.submit(await consent.text(), { decision: "allow" });
+  expect(back.status).toBe(303);
+  const code = redirectParams(back, client.redirect_uri).get("code");
+  expect(code).toBeTruthy();
+  return { code: code as string, verifier: pkce.verifier };
 }
 
 /** The end-session URL with `params` (RP-Initiated Logout §2). */
