@@ -2,11 +2,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import type { Session } from "../http/session";
-import { listUserGrants } from "../storage/grants";
+import type { ClientRecord } from "../storage/clients";
 import { getSigningKey } from "../storage/keys";
 import { ID_TOKEN_ALG } from "../tokens/id-token";
 import { issueLogoutToken } from "../tokens/logout-token";
-import { findClient } from "./client-lookup";
 
 /** Waits before the 2nd and 3rd attempts; three attempts in all, well inside waitUntil's limit. */
 export const BACKCHANNEL_RETRY_DELAYS_MS: readonly number[] = [1000, 3000];
@@ -14,15 +13,22 @@ export const BACKCHANNEL_RETRY_DELAYS_MS: readonly number[] = [1000, 3000];
 const ATTEMPT_TIMEOUT_MS = 5000;
 
 /**
- * After `session` ended, POSTs a logout token (§2.5) to every client that holds a live grant of
- * the user and registered a `backchannel_logout_uri`. It runs after the response
+ * After `session` ended, POSTs a logout token (§2.5) to each of `clients` (those holding a live
+ * grant of the user, src/oauth/session-end.ts) that registered a `backchannel_logout_uri`. It
+ * runs after the response
  * (`waitUntil`), so the user's redirect never waits for an RP. The token carries `sub` always
  * and `sid` when the session has one; a client with `backchannel_logout_session_required` gets
  * the token even without `sid`: it names the user, which asks the RP to end all of that user's
  * sessions (§2.4, §2.7), more than it asked for but never less.
  */
-export function sendBackchannelLogout(c: Context<AppEnv>, session: Session): void {
-  const work = notifyClients(c, session).catch(() => {
+export function sendBackchannelLogout(
+  c: Context<AppEnv>,
+  session: Session,
+  clients: readonly ClientRecord[],
+): void {
+  const listening = clients.filter((client) => client.metadata.backchannel_logout_uri !== undefined);
+  if (listening.length === 0) return;
+  const work = notifyClients(c, session, listening).catch(() => {
     // Best effort (§2.8: the OP cannot make an RP log out); nothing to tell the user.
   });
   try {
@@ -32,21 +38,21 @@ export function sendBackchannelLogout(c: Context<AppEnv>, session: Session): voi
   }
 }
 
-async function notifyClients(c: Context<AppEnv>, session: Session): Promise<void> {
-  const stores = c.get("stores");
-  const config = c.get("config");
+async function notifyClients(
+  c: Context<AppEnv>,
+  session: Session,
+  clients: readonly ClientRecord[],
+): Promise<void> {
+  // Sessions with ids (issue 13 point 1) put `sid` in the cookie; older ones name the user only.
   const sid = "sid" in session && typeof session.sid === "string" ? session.sid : undefined;
-  const grants = await listUserGrants(stores, session.sub);
-  const clientIds = [...new Set(grants.map((g) => g.clientId))];
-  const key = await getSigningKey(stores, ID_TOKEN_ALG);
+  const key = await getSigningKey(c.get("stores"), ID_TOKEN_ALG);
   await Promise.all(
-    clientIds.map(async (clientId) => {
-      const client = await findClient(stores, config, clientId).catch(() => null);
-      const uri = client?.metadata.backchannel_logout_uri;
+    clients.map(async (client) => {
+      const uri = client.metadata.backchannel_logout_uri;
       if (uri === undefined) return;
       const token = await issueLogoutToken(key, {
         issuer: c.get("issuer"),
-        clientId,
+        clientId: client.client_id,
         sub: session.sub,
         sid,
       });

@@ -208,6 +208,9 @@ export const ClientMetadataSchema = v.pipe(
       backchannel_logout_session_required: v.optional(
         v.boolean("backchannel_logout_session_required must be a boolean"),
       ),
+      // Gatehouse extension: a logout at /logout also revokes the grants issued to this client
+      // under the session that ended (src/oauth/session-end.ts).
+      logout_revokes_grants: v.optional(v.boolean("logout_revokes_grants must be a boolean")),
     },
     (issue) => `${v.getDotPath(issue) ?? "redirect_uris"} is required`,
   ),
@@ -272,6 +275,7 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
     ...(m.backchannel_logout_session_required === undefined
       ? {}
       : { backchannel_logout_session_required: m.backchannel_logout_session_required }),
+    ...(m.logout_revokes_grants === undefined ? {} : { logout_revokes_grants: m.logout_revokes_grants }),
   };
 }
 

@@ -12,9 +12,9 @@ import { getVerificationKeys } from "../storage/keys";
 import { type IdTokenHint, verifyIdTokenHint } from "../tokens/id-token-hint";
 import { renderErrorPage } from "../ui/error-page";
 import { renderLogoutConfirmPage, renderSignedOutPage } from "../ui/logout-page";
-import { sendBackchannelLogout } from "./backchannel-logout";
 import { findClient } from "./client-lookup";
 import { appendResponseParams } from "./redirect-uri";
+import { afterSessionEnd } from "./session-end";
 
 export const LOGOUT_PATH = "/logout";
 
@@ -130,14 +130,14 @@ function carriedParameters(request: LogoutRequest): Record<string, string> {
 }
 
 /**
- * Ends the session (src/http/session.ts endSession), tells the clients that asked
- * (Back-Channel Logout), then sends the user back with `state` (§3: 303 after a POST, 302 after a
+ * Ends the session (src/http/session.ts endSession), revokes the grants issued under it to
+ * clients that asked and tells the clients that asked (src/oauth/session-end.ts), then sends the user back with `state` (§3: 303 after a POST, 302 after a
  * GET), or shows that they are signed out. Both answers go through the context, so the cleared
  * session cookie reaches the browser.
  */
 async function finishLogout(c: Context<AppEnv>, request: LogoutRequest): Promise<Response> {
   const ended = await endSession(c);
-  if (ended !== null) sendBackchannelLogout(c, ended);
+  if (ended !== null) await afterSessionEnd(c, ended);
   if (request.returnTo === undefined) return renderSignedOutPage(c);
   const location = appendResponseParams(request.returnTo, { state: request.state });
   return c.redirect(location, c.req.method === "POST" ? 303 : 302);

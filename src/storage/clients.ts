@@ -40,6 +40,11 @@ export interface ClientMetadata {
   backchannel_logout_uri?: string;
   /** OIDC Back-Channel Logout 1.0 §2.2: whether the client needs `sid` in logout tokens. */
   backchannel_logout_session_required?: boolean;
+  /**
+   * Gatehouse extension: a logout at /logout revokes this client's grants issued under the
+   * session that ended. Absent or false: grants outlive sessions (refresh tokens keep working).
+   */
+  logout_revokes_grants?: boolean;
 }
 
 export interface ClientRecord {

@@ -5,18 +5,18 @@
  */
 import { expect } from "vitest";
 import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "./browser";
-import { exchangeCode, expectTokens } from "./codes";
+import { exchangeCode, expectTokens, type TokenResponseBody } from "./codes";
 import type { TestClient, TestUser } from "./fixtures";
 
 /**
  * `user` signs in to `client` in `browser` (or, when the browser is signed in already, only
- * allows the client); the client redeems the code. Returns the ID token.
+ * allows the client); the client redeems the code. Returns the ID token and the whole response.
  */
 export async function signInForIdToken(
   client: TestClient,
   user: TestUser,
   browser = new TestBrowser(),
-): Promise<{ browser: TestBrowser; idToken: string }> {
+): Promise<{ browser: TestBrowser; idToken: string; tokens: TokenResponseBody }> {
   const { code, verifier } = browser.cookies.has("gatehouse-session")
     ? await allowAsSignedIn(client, browser)
     : await authorizeWithLogin(client, user, {}, browser);
@@ -24,7 +24,7 @@ export async function signInForIdToken(
     await exchangeCode(client, { code, verifier, redirectUri: client.redirect_uri }),
   );
   expect(tokens.id_token).toBeTruthy();
-  return { browser, idToken: tokens.id_token as string };
+  return { browser, idToken: tokens.id_token as string, tokens };
 }
 
 /** The signed-in browser's way to a code: the consent page (Allow), no login. */
