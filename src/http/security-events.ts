@@ -11,6 +11,8 @@ export interface SecurityEventFields {
   "login.failed": { username: string; method: "password"; ip?: string };
   /** A sign-in attempt was refused by the throttle. */
   "login.throttled": { username: string; ip?: string; retry_after: number };
+  /** A session ended at /logout: asked by a client (`client_id`) or the user; confirmed on the page or not. */
+  logout: { sub: string; client_id?: string; confirmed: boolean };
   /** A client failed to authenticate at the token, revocation or introspection endpoint. */
   "client_auth.failed": { client_id: string; endpoint: string; ip?: string };
   /** A client was refused by the throttle after too many failed authentications. */
@@ -26,7 +28,7 @@ export interface SecurityEventFields {
     grant_id?: string;
     sub?: string;
     client_id?: string;
-    reason: "revocation" | "admin" | "user_deleted" | "client_deleted" | "client_updated";
+    reason: "revocation" | "admin" | "user_deleted" | "client_deleted" | "client_updated" | "logout";
     count?: number;
   };
   /** A self-registered client replaced its metadata (RFC 7592 §2.2). */

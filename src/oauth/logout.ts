@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { csrfToken, verifyCsrf } from "../http/csrf";
 import { toOAuthError } from "../http/on-error";
+import { securityEvent } from "../http/security-events";
 import { Params, readFormBody } from "../http/params";
 import { endSession, readSession } from "../http/session";
 import { OAuthError } from "../protocol/errors";
@@ -49,12 +50,12 @@ logoutRoutes.on(["GET", "POST"], LOGOUT_PATH, limitBody(), async (c) => {
     // The token is both the form's and its own "ticket": the cookie must equal it.
     const csrf = params.require("csrf");
     await verifyCsrf(c, csrf, csrf);
-    return finishLogout(c, request);
+    return finishLogout(c, request, true);
   }
   const session = await readSession(c);
   // Nothing to end, or proof that the signed-in user's own application asks: no question.
   if (session === null || (request.hint !== null && request.hint.sub === session.sub)) {
-    return finishLogout(c, request);
+    return finishLogout(c, request, false);
   }
   return renderLogoutConfirmPage(
     c,
@@ -135,9 +136,20 @@ function carriedParameters(request: LogoutRequest): Record<string, string> {
  * GET), or shows that they are signed out. Both answers go through the context, so the cleared
  * session cookie reaches the browser.
  */
-async function finishLogout(c: Context<AppEnv>, request: LogoutRequest): Promise<Response> {
+async function finishLogout(
+  c: Context<AppEnv>,
+  request: LogoutRequest,
+  confirmed: boolean,
+): Promise<Response> {
   const ended = await endSession(c);
-  if (ended !== null) await afterSessionEnd(c, ended);
+  if (ended !== null) {
+    securityEvent("logout", {
+      sub: ended.sub,
+      ...(request.client === null ? {} : { client_id: request.client.client_id }),
+      confirmed,
+    });
+    await afterSessionEnd(c, ended);
+  }
   if (request.returnTo === undefined) return renderSignedOutPage(c);
   const location = appendResponseParams(request.returnTo, { state: request.state });
   return c.redirect(location, c.req.method === "POST" ? 303 : 302);

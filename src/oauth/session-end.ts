@@ -1,6 +1,7 @@
 // What follows the end of a Gatehouse session at /logout: grants and back-channel logout.
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { securityEvent } from "../http/security-events";
 import type { Session } from "../http/session";
 import type { ClientRecord } from "../storage/clients";
 import { listUserGrants, revokeGrant } from "../storage/grants";
@@ -29,10 +30,15 @@ export async function afterSessionEnd(c: Context<AppEnv>, session: Session): Pro
     const client = await findClient(stores, c.get("config"), clientId).catch(() => null);
     if (client !== null) clients.set(clientId, client);
   }
+  const ending = grants.filter(
+    (g) => g.authTime === session.authTime && clients.get(g.clientId)?.metadata.logout_revokes_grants === true,
+  );
   await Promise.all(
-    grants
-      .filter((g) => g.authTime === session.authTime && clients.get(g.clientId)?.metadata.logout_revokes_grants === true)
-      .map((g) => revokeGrant(stores, session.sub, g.grantId)),
+    ending.map(async (g) => {
+      if (await revokeGrant(stores, session.sub, g.grantId)) {
+        securityEvent("grant.revoked", { grant_id: g.grantId, sub: g.sub, client_id: g.clientId, reason: "logout" });
+      }
+    }),
   );
   sendBackchannelLogout(c, session, [...clients.values()]);
 }

@@ -1,12 +1,17 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseForm, TestBrowser } from "../helpers/browser";
 import { createClient, createUser, type TestClient } from "../helpers/fixtures";
 import { forgerKey } from "../helpers/grants";
 import { select } from "../helpers/html";
 import { admin, ORIGIN, postForm, request } from "../helpers/http";
 import { logoutUrl, signInForIdToken, silentAnswer } from "../helpers/logout";
+import { loggedSecurityEvents } from "../helpers/security-log";
 import { signedToken } from "../helpers/signed-token";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const RETURN_TO = "https://rp.example/signed-out";
 
@@ -131,6 +136,19 @@ describe("RP-initiated logout with a valid id_token_hint (§2)", () => {
     expect(res.headers.get("Location")).toBe(`${RETURN_TO}?state=xyz+1%2F2`);
     expect(res.headers.getSetCookie().some((c) => /^gatehouse-session=;.*Max-Age=0/i.test(c))).toBe(true);
     expect(await silentAnswer(browser, client)).toBe("login_required");
+  });
+
+  it("logs a security event naming the user and the client, never the token", async () => {
+    const client = await logoutClient();
+    const user = await createUser();
+    const { browser, idToken } = await signInForIdToken(client, user);
+    const log = vi.spyOn(console, "log");
+    await browser.fetch(logoutUrl({ id_token_hint: idToken }));
+    const events = loggedSecurityEvents(log).filter((e) => e.type === "logout");
+    expect(events).toEqual([
+      expect.objectContaining({ sub: user.sub, client_id: client.client_id, confirmed: false }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(idToken);
   });
 
   it("by POST (a form the RP submits) answers 303", async () => {
