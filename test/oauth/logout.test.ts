@@ -6,6 +6,8 @@ import { forgerKey } from "../helpers/grants";
 import { select } from "../helpers/html";
 import { admin, ORIGIN, postForm, request } from "../helpers/http";
 import { logoutUrl, signInForIdToken, silentAnswer } from "../helpers/logout";
+import { createDocumentClient } from "../helpers/client-web-server";
+import { register } from "../helpers/registration";
 import { loggedSecurityEvents } from "../helpers/security-log";
 import { signedToken } from "../helpers/signed-token";
 
@@ -274,6 +276,41 @@ describe("logout client metadata (RP-Initiated Logout §3.1, Back-Channel Logout
       backchannel_logout_uri: "https://rp.example/backchannel",
       backchannel_logout_session_required: true,
     });
+  });
+
+  it("is accepted by dynamic registration (RFC 7591) and in client ID metadata documents", async () => {
+    const res = await register({
+      redirect_uris: ["https://self.example/cb"],
+      token_endpoint_auth_method: "none",
+      post_logout_redirect_uris: ["https://self.example/bye"],
+      backchannel_logout_uri: "https://self.example/backchannel",
+    });
+    expect(res.status).toBe(201);
+    const registered = await res.json<{ client_id: string }>();
+    expect(registered).toMatchObject({
+      post_logout_redirect_uris: ["https://self.example/bye"],
+      backchannel_logout_uri: "https://self.example/backchannel",
+    });
+    const bad = await register({
+      redirect_uris: ["https://self.example/cb"],
+      post_logout_redirect_uris: ["http://self.example/bye"],
+    });
+    expect(bad.status).toBe(400);
+
+    // Both kinds of client are found by /logout, with their own registered URIs only.
+    const document = await createDocumentClient({ post_logout_redirect_uris: ["https://app.example.org/bye"] });
+    for (const [clientId, uri] of [
+      [registered.client_id, "https://self.example/bye"],
+      [document.client_id, "https://app.example.org/bye"],
+    ] as const) {
+      const ok = await request(logoutUrl({ client_id: clientId, post_logout_redirect_uri: uri, state: "z" }));
+      expect(ok.status, `${clientId}: ${ok.status === 302 ? "" : await ok.clone().text()}`).toBe(302);
+      expect(ok.headers.get("Location")).toBe(`${uri}?state=z`);
+      await expectErrorPage(
+        await request(logoutUrl({ client_id: clientId, post_logout_redirect_uri: RETURN_TO })),
+        "invalid_redirect_uri",
+      );
+    }
   });
 
   it("refuses post-logout URIs and back-channel URIs that would not be safe to use", async () => {
