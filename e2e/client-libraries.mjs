@@ -1,6 +1,7 @@
 // Standard client libraries against Gatehouse: panva's oauth4webapi and openid-client, given only
 // the issuer (they discover the rest) and a client made with the admin API, complete the
-// authorization code flow in Chromium, validate what they get, refresh, and call /api/me.
+// authorization code flow in Chromium, validate what they get, refresh, and call /api/me;
+// openid-client also signs the user out (RP-initiated logout, buildEndSessionUrl).
 // Every check on the responses is the library's own; the asserts here only tie results to the
 // signed-in user. The issuer is http://127.0.0.1:<port> under `wrangler dev`, so each library is
 // told to allow plain http, which both refuse by default.
@@ -214,6 +215,75 @@ export const tests = [
       const me = await openid.fetchProtectedResource(config, refreshed.access_token, apiMe, "GET");
       assert.equal(me.status, 200, `/api/me: ${me.status} ${me.headers.get("www-authenticate")}`);
       assert.equal((await me.json()).sub, user.sub);
+    },
+  },
+  {
+    name: "openid-client: RP-initiated logout, buildEndSessionUrl followed in the browser ends the session and lands on post_logout_redirect_uri with state",
+    async run(t, page) {
+      const signedOut = t.rp.servePage(
+        "signed-out",
+        "<!doctype html><title>Signed out</title><p>Signed out of the app.</p>",
+        "127.0.0.1",
+      );
+      const registered = await t.admin.createClient({
+        client_name: "openid-client logout",
+        redirect_uris: [t.rp.redirectUri],
+        post_logout_redirect_uris: [signedOut],
+        grant_types: ["authorization_code"],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: SCOPE,
+      });
+      const config = await openid.discovery(
+        new URL(t.base),
+        registered.client_id,
+        undefined,
+        openid.ClientSecretBasic(registered.client_secret),
+        { execute: [openid.allowInsecureRequests] },
+      );
+      assert.equal(config.serverMetadata().end_session_endpoint, new URL("/logout", t.base).href);
+      const authorizationUrl = async (extra = {}) => {
+        const verifier = openid.randomPKCECodeVerifier();
+        const state = openid.randomState();
+        const url = openid.buildAuthorizationUrl(config, {
+          redirect_uri: t.rp.redirectUri,
+          scope: SCOPE,
+          state,
+          code_challenge: await openid.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: "S256",
+          ...extra,
+        });
+        return { url, verifier, state };
+      };
+      const user = await t.newUser();
+      const first = await authorizationUrl();
+      const landed = await loginAndAllow(page, first.url, t.rp.redirectUri, user);
+      const tokens = await explained(
+        openid.authorizationCodeGrant(config, landed, {
+          pkceCodeVerifier: first.verifier,
+          expectedState: first.state,
+          idTokenExpected: true,
+        }),
+      );
+      assert.equal(tokens.claims().sub, user.sub);
+
+      const state = openid.randomState();
+      const endSessionUrl = openid.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token,
+        post_logout_redirect_uri: signedOut,
+        state,
+      });
+      // A valid id_token_hint for the signed-in user: no confirmation page, straight back.
+      await page.goto(endSessionUrl.href);
+      await page.waitForURL((u) => u.href.startsWith(signedOut));
+      assert.equal(new URL(page.url()).searchParams.get("state"), state);
+      const cookies = await page.context().cookies(t.base);
+      assert.ok(!cookies.some((c) => c.name.endsWith("gatehouse-session")), "the session cookie is cleared");
+
+      // The session is over: a silent request answers login_required.
+      const silent = await authorizationUrl({ prompt: "none" });
+      await page.goto(silent.url.href);
+      await page.waitForURL((u) => u.href.startsWith(t.rp.redirectUri));
+      assert.equal(new URL(page.url()).searchParams.get("error"), "login_required");
     },
   },
 ];

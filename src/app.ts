@@ -11,6 +11,7 @@ import { OAuthError } from "./protocol/errors";
 import { interactionRoutes } from "./oauth/interaction";
 import { introspectRoutes } from "./oauth/introspect";
 import { loginRoutes } from "./oauth/login";
+import { logoutRoutes } from "./oauth/logout";
 import { metadataRoutes } from "./oauth/metadata";
 import { registerRoutes } from "./oauth/register";
 import { revokeRoutes } from "./oauth/revoke";
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route("/", authorizeRoutes);
   app.route("/", loginRoutes);
   app.route("/", interactionRoutes);
+  app.route("/", logoutRoutes);
   app.route("/", tokenRoutes);
   app.route("/", revokeRoutes);
   app.route("/", introspectRoutes);

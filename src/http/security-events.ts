@@ -11,6 +11,8 @@ export interface SecurityEventFields {
   "login.failed": { username: string; method: "password"; ip?: string };
   /** A sign-in attempt was refused by the throttle. */
   "login.throttled": { username: string; ip?: string; retry_after: number };
+  /** A session ended at /logout: asked by a client (`client_id`) or the user; confirmed on the page or not. */
+  logout: { sub: string; client_id?: string; confirmed: boolean };
   /** A client failed to authenticate at the token, revocation or introspection endpoint. */
   "client_auth.failed": { client_id: string; endpoint: string; ip?: string };
   /** A client was refused by the throttle after too many failed authentications. */
@@ -32,7 +34,8 @@ export interface SecurityEventFields {
       | "user_deleted"
       | "client_deleted"
       | "client_updated"
-      | "password_changed";
+      | "password_changed"
+      | "logout";
     count?: number;
   };
   /** Browser sessions ended on the server: by an admin, with a password change or the user. */

@@ -22,6 +22,8 @@ import { parseClientMetadata } from "./client-metadata";
 const DOCUMENT_FIELDS = [
   "redirect_uris", "client_name", "client_uri", "logo_uri", "contacts", "grant_types",
   "response_types", "scope",
+  // OIDC RP-Initiated Logout §3.1 and Back-Channel Logout §2.2 (src/oauth/logout.ts).
+  "post_logout_redirect_uris", "backchannel_logout_uri", "backchannel_logout_session_required",
 ] as const;
 
 /** §4.1: methods resting on a shared secret, which a published document cannot hold. */

@@ -78,6 +78,40 @@ const RedirectUri = v.pipe(
   ),
 );
 
+const PostLogoutRedirectUri = v.pipe(
+  v.string("post_logout_redirect_uris must contain strings"),
+  v.check(
+    (uri) => redirectUriProblem(uri) === undefined,
+    (issue) =>
+      `The post-logout redirect URI ${String(issue.input)} ${redirectUriProblem(String(issue.input))}`,
+  ),
+);
+
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2: an absolute URI, https (http only on a loopback host, for
+ * local development, as for redirect URIs), no fragment. Gatehouse POSTs logout tokens to it.
+ */
+export function backchannelLogoutUriProblem(uri: string): string | undefined {
+  if (uri.length > MAX_URI_LENGTH) return `is longer than ${MAX_URI_LENGTH} characters`;
+  if (!URI_CHARACTERS.test(uri) || !URL.canParse(uri)) return "is not an absolute URI";
+  if (uri.includes("#")) return "must not contain a fragment (Back-Channel Logout §2.2)";
+  const url = new URL(uri);
+  if (!/^https?:\/\/[^/?]/i.test(uri)) return "must be an https URL";
+  if (url.username !== "" || url.password !== "") return "must not contain user information";
+  if (url.protocol === "http:" && !isLocalHostname(url.hostname)) {
+    return "may use http only on a loopback host (127.0.0.1, [::1] or localhost)";
+  }
+  return undefined;
+}
+
+const BackchannelLogoutUri = v.pipe(
+  v.string("backchannel_logout_uri must be a string"),
+  v.check(
+    (uri) => backchannelLogoutUriProblem(uri) === undefined,
+    (issue) => `backchannel_logout_uri ${backchannelLogoutUriProblem(String(issue.input))}`,
+  ),
+);
+
 /** The RFC 7591 §2 fields Gatehouse understands. Unknown fields are dropped (§2: MAY ignore). */
 export const ClientMetadataSchema = v.pipe(
   jsonObject("The client metadata"),
@@ -165,6 +199,23 @@ export const ClientMetadataSchema = v.pipe(
       require_offline_access: v.optional(
         v.boolean("require_offline_access must be true or false"),
       ),
+      // OIDC RP-Initiated Logout 1.0 §3.1: where the user may be sent after logout, matched
+      // exactly (src/oauth/logout.ts); validated like redirect URIs.
+      post_logout_redirect_uris: v.optional(
+        v.pipe(
+          v.array(PostLogoutRedirectUri, "post_logout_redirect_uris must be an array of URIs"),
+          v.maxLength(MAX_REDIRECT_URIS, `post_logout_redirect_uris may contain at most ${MAX_REDIRECT_URIS} URIs`),
+          v.transform(unique),
+        ),
+      ),
+      // OIDC Back-Channel Logout 1.0 §2.2.
+      backchannel_logout_uri: v.optional(BackchannelLogoutUri),
+      backchannel_logout_session_required: v.optional(
+        v.boolean("backchannel_logout_session_required must be a boolean"),
+      ),
+      // Gatehouse extension: a logout at /logout also revokes the grants issued to this client
+      // under the session that ended (src/oauth/session-end.ts).
+      logout_revokes_grants: v.optional(v.boolean("logout_revokes_grants must be a boolean")),
     },
     (issue) => `${v.getDotPath(issue) ?? "redirect_uris"} is required`,
   ),
@@ -223,6 +274,16 @@ export function parseClientMetadata(input: unknown, config: Config): ClientMetad
     ...(m.require_offline_access === undefined
       ? {}
       : { require_offline_access: m.require_offline_access }),
+    ...(m.post_logout_redirect_uris === undefined
+      ? {}
+      : { post_logout_redirect_uris: m.post_logout_redirect_uris }),
+    ...(m.backchannel_logout_uri === undefined
+      ? {}
+      : { backchannel_logout_uri: m.backchannel_logout_uri }),
+    ...(m.backchannel_logout_session_required === undefined
+      ? {}
+      : { backchannel_logout_session_required: m.backchannel_logout_session_required }),
+    ...(m.logout_revokes_grants === undefined ? {} : { logout_revokes_grants: m.logout_revokes_grants }),
   };
 }
 

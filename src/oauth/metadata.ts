@@ -55,6 +55,12 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
       "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr",
       "name", "preferred_username", "email",
     ],
+    // OIDC RP-Initiated Logout 1.0 §2.1 (src/oauth/logout.ts).
+    end_session_endpoint: `${issuer}/logout`,
+    // OIDC Back-Channel Logout 1.0 §2.1 (src/oauth/backchannel-logout.ts): logout tokens carry
+    // the ended session's `sid` (sessions have ids: src/http/session.ts).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   };

@@ -40,6 +40,17 @@ export interface ClientMetadata {
    * refresh tokens follow grant_types alone, as before (src/oauth/refresh-policy.ts).
    */
   require_offline_access?: boolean;
+  /** OIDC RP-Initiated Logout 1.0 §3.1: where /logout may send the user back, exact match. */
+  post_logout_redirect_uris?: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannel_logout_uri?: string;
+  /** OIDC Back-Channel Logout 1.0 §2.2: whether the client needs `sid` in logout tokens. */
+  backchannel_logout_session_required?: boolean;
+  /**
+   * Gatehouse extension: a logout at /logout revokes this client's grants issued under the
+   * session that ended. Absent or false: grants outlive sessions (refresh tokens keep working).
+   */
+  logout_revokes_grants?: boolean;
 }
 
 export interface ClientRecord {

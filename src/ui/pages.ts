@@ -24,6 +24,12 @@
 
 export { renderConsentPage, ConsentPage } from "./consent-page";
 export { renderErrorPage, ErrorPage } from "./error-page";
+export {
+  renderLogoutConfirmPage,
+  renderSignedOutPage,
+  LogoutConfirmPage,
+  SignedOutPage,
+} from "./logout-page";
 export { renderLoginPage, LoginPage, LOGIN_ERROR_ID, PasswordForm } from "./login-page";
 export { renderPage, pageContentSecurityPolicy, type RenderPageOptions } from "./render";
 export { describeScope, describeScopes } from "./scopes";

@@ -8,6 +8,8 @@
  *
  * Tests publish through a control host that only this handler knows (plain fetches from the
  * test), each under a URL of its own, so that test files running side by side never meet.
+ * It also stands in for clients' back-channel logout endpoints: every request to a published
+ * URL is recorded (method, Content-Type, body), and the first `failFirst` get a 503.
  */
 import type { TestClient, ClientInformation } from "./fixtures";
 
@@ -21,6 +23,15 @@ export interface PublishedResponse {
   body?: string;
   /** Waits this long before answering (a slow or hanging server). */
   delayMs?: number;
+  /** Answers the first this many requests with 503 (a server that fails, then recovers). */
+  failFirst?: number;
+}
+
+/** A request a published URL received. */
+export interface ReceivedRequest {
+  method: string;
+  contentType: string | null;
+  body: string;
 }
 
 interface Published {
@@ -28,7 +39,9 @@ interface Published {
   headers: Record<string, string>;
   body: string;
   delayMs: number;
+  failFirst: number;
   hits: number;
+  received: ReceivedRequest[];
 }
 
 const published = new Map<string, Published>();
@@ -38,15 +51,24 @@ export async function clientWebServer(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.origin === CONTROL_ORIGIN && url.pathname === "/publish") {
     const { target, response } = (await request.json()) as { target: string; response: Published };
-    published.set(target, { ...response, hits: 0 });
+    published.set(target, { ...response, hits: 0, received: [] });
     return new Response(null, { status: 204 });
   }
   if (url.origin === CONTROL_ORIGIN && url.pathname === "/hits") {
     return Response.json({ hits: published.get(url.searchParams.get("url") ?? "")?.hits ?? 0 });
   }
+  if (url.origin === CONTROL_ORIGIN && url.pathname === "/received") {
+    return Response.json(published.get(url.searchParams.get("url") ?? "")?.received ?? []);
+  }
   const entry = published.get(request.url);
   if (entry === undefined) return new Response("Not found", { status: 404 });
   entry.hits++;
+  entry.received.push({
+    method: request.method,
+    contentType: request.headers.get("Content-Type"),
+    body: await request.text(),
+  });
+  if (entry.hits <= entry.failFirst) return new Response("Unavailable", { status: 503 });
   if (entry.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
   return new Response(entry.body, { status: entry.status, headers: entry.headers });
 }
@@ -62,7 +84,9 @@ export async function publishDocument(
     headers: response.headers ?? { "Content-Type": "application/json" },
     body: response.body ?? JSON.stringify(document),
     delayMs: response.delayMs ?? 0,
+    failFirst: response.failFirst ?? 0,
     hits: 0,
+    received: [],
   };
   const res = await fetch(`${CONTROL_ORIGIN}/publish`, {
     method: "POST",
@@ -75,6 +99,32 @@ export async function publishDocument(
 export async function documentHits(url: string): Promise<number> {
   const res = await fetch(`${CONTROL_ORIGIN}/hits?url=${encodeURIComponent(url)}`);
   return ((await res.json()) as { hits: number }).hits;
+}
+
+/** Every request `url` received since it was (last) published, oldest first. */
+export async function receivedRequests(url: string): Promise<ReceivedRequest[]> {
+  const res = await fetch(`${CONTROL_ORIGIN}/received?url=${encodeURIComponent(url)}`);
+  return (await res.json()) as ReceivedRequest[];
+}
+
+/**
+ * Waits until `url` has received at least `count` requests (work the Worker does after its
+ * response, in waitUntil); returns them. Fails after `timeoutMs`.
+ */
+export async function awaitRequests(
+  url: string,
+  count: number,
+  timeoutMs = 8000,
+): Promise<ReceivedRequest[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const received = await receivedRequests(url);
+    if (received.length >= count) return received;
+    if (Date.now() > deadline) {
+      throw new Error(`${url}: ${received.length} request(s) after ${timeoutMs} ms, expected ${count}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** A fresh client_id URL on a public-looking host. */
