@@ -15,7 +15,9 @@ if (args[0] === "secret" && args[1] === "put") {
 }
 appendFileSync(process.env.FAKE_WRANGLER_LOG, JSON.stringify({ args, stdin }) + "\n");
 const save = () => writeFileSync(statePath, JSON.stringify(state));
-const command = args.filter((a) => !a.startsWith("--")).slice(0, 3).join(" ");
+// The words of the command, without options (--config takes the next argument).
+const words = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--config");
+const command = words.slice(0, 3).join(" ");
 const banner = "\n ⛅️ wrangler 4.164.0\n───────────────────\n";
 
 if (!state.loggedIn && command !== "whoami") {
@@ -29,7 +31,7 @@ if (command === "whoami") {
 } else if (command === "kv namespace list") {
   console.log(JSON.stringify(state.namespaces, null, "  "));
 } else if (command.startsWith("kv namespace create")) {
-  const title = args[3];
+  const title = words[3];
   const id = randomBytes(16).toString("hex");
   state.namespaces.push({ id, title, supports_url_encoding: true });
   save();
