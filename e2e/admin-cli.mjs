@@ -157,7 +157,7 @@ export const tests = [
         assert.match(run.stderr, /Run "npm run admin -- help" for usage\./, args.join(" "));
       }
       // The check above would not notice a request if the unreachable server gave exit 2 too.
-      failed(await cli(["clients", "list"], nowhere), 1, /cannot reach http:\/\/127\.0\.0\.1:9/, "unreachable");
+      failed(await cli(["clients", "list"], nowhere), 1, /cannot reach Gatehouse at http:\/\/127\.0\.0\.1:9/, "unreachable");
     },
   },
   {

@@ -1,35 +1,90 @@
 #!/usr/bin/env node
 // Command-line client of the Gatehouse admin API (`npm run admin -- …`). Plain Node, no
-// dependencies: node:util parseArgs and fetch. Prints the server's JSON answer.
+// dependencies: node:util parseArgs and fetch. In a terminal it prints tables and plain text;
+// with --json, or when stdout is not a terminal (a pipe, a script), the server's JSON answer.
+// Exit codes: 0 done, 1 the server (or the network) refused, 2 a usage error.
 import process from "node:process";
 import { parseArgs } from "node:util";
 
-const HELP = `Usage: npm run admin -- [--url URL] [--token TOKEN] <command>
-
-Commands:
-  clients add --name NAME --redirect-uri URI [--redirect-uri URI2 ...]
-              [--public] [--auth-method client_secret_basic|client_secret_post|none]
-              [--grant-types authorization_code,refresh_token] [--scope "openid profile"]
-  clients list
-  clients get CLIENT_ID
-  clients remove CLIENT_ID
-  users add --username NAME --password PASSWORD [--email EMAIL] [--name NAME]
-  users list
-  users get SUB
-  users remove SUB
-  keys rotate     rotate the signing and sealing keys now (prints the kids now current and next)
-  help
-
-Options:
+const GLOBAL_OPTIONS = `Options for every command:
   --url URL       Gatehouse base URL (env GATEHOUSE_URL, default http://localhost:8787)
   --token TOKEN   admin bearer token (env ADMIN_TOKEN)
+  --json          print the server's JSON (the default when stdout is not a terminal)
+  --table         print tables and plain text (the default in a terminal)
+  -h, --help      this command's help`;
 
-The password may also come from the environment variable GATEHOUSE_PASSWORD, which keeps it
-out of the shell history and the process list. A new client's secret is shown only once.`;
+/** Each command: its usage line, what it does, and the options it takes besides the global ones. */
+const COMMANDS = {
+  "clients add": {
+    usage: `clients add --name NAME --redirect-uri URI [--redirect-uri URI2 ...]
+              [--public] [--auth-method client_secret_basic|client_secret_post|none]
+              [--grant-types authorization_code,refresh_token] [--scope "openid profile"]`,
+    about: "Registers a client (RFC 7591 metadata). A confidential client's secret is shown only this once.",
+    options: ["name", "redirect-uri", "public", "auth-method", "grant-types", "scope"],
+  },
+  "clients list": { usage: "clients list", about: "Lists the clients (never a secret).", options: [] },
+  "clients get": { usage: "clients get CLIENT_ID", about: "Shows one client's registration.", options: [] },
+  "clients remove": {
+    usage: "clients remove CLIENT_ID",
+    about: "Deletes the client; its grants end at once.",
+    options: [],
+  },
+  "users add": {
+    usage: "users add --username NAME [--password PASSWORD] [--email EMAIL] [--name NAME]",
+    about: "Creates a user. The password may come from GATEHOUSE_PASSWORD instead of --password, which keeps it out of the shell history and the process list.",
+    options: ["username", "password", "email", "name"],
+  },
+  "users list": { usage: "users list", about: "Lists the users.", options: [] },
+  "users get": { usage: "users get SUB", about: "Shows one user.", options: [] },
+  "users remove": {
+    usage: "users remove SUB",
+    about: "Deletes the user; their sessions, consents and grants end at once.",
+    options: [],
+  },
+  "users password": {
+    usage: "users password SUB [--end-grants]",
+    about: "Sets a user's password, read from GATEHOUSE_PASSWORD or asked for without echo. Every session of the user ends; with --end-grants every grant too.",
+    options: ["end-grants"],
+  },
+  "users grants": {
+    usage: "users grants SUB [--revoke]",
+    about: "Lists the user's live grants; --revoke revokes them all (the user stays signed in; clients must ask again).",
+    options: ["revoke"],
+  },
+  "users sessions": {
+    usage: "users sessions SUB [--end [SID]]",
+    about: "Lists the user's live browser sessions; --end ends them all, or only SID.",
+    options: ["end"],
+  },
+  "keys rotate": {
+    usage: "keys rotate",
+    about: "Rotates the signing and sealing keys now (prints the kids now current and next).",
+    options: [],
+  },
+};
+
+const HELP = `Usage: npm run admin -- [--url URL] [--token TOKEN] [--json|--table] <command>
+
+Commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage.split("\n")[0]}`)
+  .join("\n")}
+  help [COMMAND]
+
+${GLOBAL_OPTIONS}
+
+"npm run admin -- <command> --help" explains a command. A new client's secret is shown only once.`;
+
+function commandHelp(name) {
+  const c = COMMANDS[name];
+  return `Usage: npm run admin -- ${c.usage}\n\n${c.about}\n\n${GLOBAL_OPTIONS}`;
+}
 
 const OPTIONS = {
   url: { type: "string" },
   token: { type: "string" },
+  json: { type: "boolean" },
+  table: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   name: { type: "string" },
   "redirect-uri": { type: "string", multiple: true },
@@ -40,12 +95,9 @@ const OPTIONS = {
   username: { type: "string" },
   password: { type: "string" },
   email: { type: "string" },
-};
-
-/** The options each command accepts (besides --url, --token and --help). */
-const COMMAND_OPTIONS = {
-  "clients add": ["name", "redirect-uri", "public", "auth-method", "grant-types", "scope"],
-  "users add": ["username", "password", "email", "name"],
+  "end-grants": { type: "boolean" },
+  revoke: { type: "boolean" },
+  end: { type: "boolean" },
 };
 
 class UsageError extends Error {}
@@ -58,50 +110,103 @@ async function main(argv) {
     throw new UsageError(e.message);
   }
   const { values, positionals } = parsed;
-  const [resource, action, id, ...extra] = positionals;
-  if (values.help || resource === undefined || resource === "help") {
+  const [resource, action, id, ...rest] = positionals;
+  if (resource === undefined || (resource === "help" && action === undefined)) {
     console.log(HELP);
     return;
   }
+  if (resource === "help") {
+    const name = positionals.slice(1).join(" ");
+    if (!COMMANDS[name]) throw new UsageError(`unknown command "${name}" (try "help")`);
+    console.log(commandHelp(name));
+    return;
+  }
   const command = `${resource} ${action ?? ""}`.trim();
-  const allowed = new Set(["url", "token", "help", ...(COMMAND_OPTIONS[command] ?? [])]);
+  if (values.help) {
+    console.log(COMMANDS[command] ? commandHelp(command) : HELP);
+    return;
+  }
+  if (!COMMANDS[command]) throw new UsageError(`unknown command "${command}" (try "help")`);
+  const allowed = new Set(["url", "token", "json", "table", "help", ...COMMANDS[command].options]);
   const misplaced = Object.keys(values).find((k) => !allowed.has(k));
   if (misplaced) throw new UsageError(`--${misplaced} does not apply to "${command}"`);
+  // Only `users sessions SUB --end SID` takes a second argument.
+  const extra = command === "users sessions" && values.end ? rest.slice(1) : rest;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (values.json && values.table) throw new UsageError("--json or --table, not both");
+  const out = output(values.json || (!values.table && !process.stdout.isTTY));
 
   const api = adminApi(values);
+  const path = (prefix) => `${prefix}/${encodeURIComponent(requireId(id, command))}`;
   switch (command) {
-    case "clients add":
+    case "clients add": {
       noId(id, command);
-      return print(await api("POST", "/clients", clientMetadata(values)));
+      const client = await api("POST", "/clients", clientMetadata(values));
+      out.object(client);
+      if (client?.client_secret) {
+        console.error(
+          "warning: the client_secret is shown only this once and cannot be read again: store it now (a secret manager, the client's configuration).",
+        );
+      }
+      return;
+    }
     case "clients list":
       noId(id, command);
-      return print({ clients: await listAll(api, "/clients", "clients") });
+      return out.list(
+        { clients: await listAll(api, "/clients", "clients") },
+        "clients",
+        ["client_id", "client_name", "token_endpoint_auth_method", "redirect_uris"],
+      );
     case "clients get":
-      return print(await api("GET", `/clients/${encodeURIComponent(requireId(id, command))}`));
+      return out.object(await api("GET", path("/clients")));
     case "clients remove": {
-      const clientId = requireId(id, command);
-      await api("DELETE", `/clients/${encodeURIComponent(clientId)}`);
-      return print({ deleted: clientId });
+      await api("DELETE", path("/clients"));
+      return out.done({ deleted: id }, `Client ${id} deleted; its grants ended.`);
     }
     case "users add":
       noId(id, command);
-      return print(await api("POST", "/users", newUser(values)));
+      return out.object(await api("POST", "/users", newUser(values)));
     case "users list":
       noId(id, command);
-      return print({ users: await listAll(api, "/users", "users") });
+      return out.list({ users: await listAll(api, "/users", "users") }, "users", ["sub", "username", "email", "name"]);
     case "users get":
-      return print(await api("GET", `/users/${encodeURIComponent(requireId(id, command))}`));
+      return out.object(await api("GET", path("/users")));
     case "users remove": {
-      const sub = requireId(id, command);
-      await api("DELETE", `/users/${encodeURIComponent(sub)}`);
-      return print({ deleted: sub });
+      await api("DELETE", path("/users"));
+      return out.done({ deleted: id }, `User ${id} deleted; their sessions, consents and grants ended.`);
+    }
+    case "users password": {
+      const target = path("/users");
+      const password = await newPassword();
+      await api("PUT", `${target}/password`, { password, ...(values["end-grants"] ? { end_grants: true } : {}) });
+      return out.done(
+        { password_set: id, sessions_ended: true, grants_ended: values["end-grants"] === true },
+        `Password of ${id} set; their sessions ended${values["end-grants"] ? ", and their grants" : ""}.`,
+      );
+    }
+    case "users grants": {
+      const target = `${path("/users")}/grants`;
+      if (values.revoke) {
+        await api("DELETE", target);
+        return out.done({ revoked: id }, `Every grant of ${id} revoked.`);
+      }
+      return out.list(await api("GET", target), "grants", ["grant_id", "client_id", "scope", "created_at", "expires_at"]);
+    }
+    case "users sessions": {
+      const target = `${path("/users")}/sessions`;
+      if (values.end) {
+        const sid = rest[0];
+        await api("DELETE", sid === undefined ? target : `${target}/${encodeURIComponent(sid)}`);
+        return out.done(
+          { ended: id, ...(sid === undefined ? {} : { sid }) },
+          sid === undefined ? `Every session of ${id} ended.` : `Session ${sid} of ${id} ended.`,
+        );
+      }
+      return out.list(await api("GET", target), "sessions", ["sid", "created_at", "last_seen_at", "expires_at", "user_agent"]);
     }
     case "keys rotate":
       noId(id, command);
-      return print(await api("POST", "/keys/rotate"));
-    default:
-      throw new UsageError(`unknown command "${command}" (try "help")`);
+      return out.object(await api("POST", "/keys/rotate"));
   }
 }
 
@@ -133,6 +238,49 @@ function newUser(values) {
   return user;
 }
 
+/** The new password: GATEHOUSE_PASSWORD, else asked twice on the terminal without echo. */
+async function newPassword() {
+  if (process.env.GATEHOUSE_PASSWORD) return process.env.GATEHOUSE_PASSWORD;
+  if (!process.stdin.isTTY) throw new UsageError("users password needs GATEHOUSE_PASSWORD (or a terminal to ask on)");
+  const first = await readHidden("New password: ");
+  const second = await readHidden("Again: ");
+  if (first !== second) throw new UsageError("the two passwords differ");
+  if (first === "") throw new UsageError("empty password");
+  return first;
+}
+
+/** Reads a line from the terminal in raw mode, echoing nothing. */
+function readHidden(prompt) {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.setEncoding("utf8");
+    stdin.resume();
+    let line = "";
+    const finish = () => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write("\n");
+    };
+    const onData = (chunk) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") {
+          finish();
+          return resolve(line);
+        }
+        if (ch === "\u0003" || ch === "\u0004") {
+          finish();
+          return reject(new UsageError("cancelled"));
+        }
+        line = ch === "\u007f" || ch === "\b" ? line.slice(0, -1) : line + ch;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}
+
 function requireId(id, command) {
   if (!id) throw new UsageError(`${command} needs an id`);
   return id;
@@ -161,7 +309,11 @@ function adminApi(values) {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (e) {
-      throw new Error(`cannot reach ${base}: ${e.cause?.message ?? e.message}`);
+      const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+      const local = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(base);
+      throw new Error(
+        `cannot reach Gatehouse at ${base} (${cause})${local ? ": is `npm run dev` running?" : ": check --url or GATEHOUSE_URL"}`,
+      );
     }
     const text = await res.text();
     let json = null;
@@ -174,7 +326,12 @@ function adminApi(values) {
     }
     if (!res.ok) {
       const reason = json?.error_description ?? json?.error ?? `HTTP ${res.status}`;
-      throw new Error(`${reason} (${json?.error ?? "error"}, HTTP ${res.status})`);
+      let hint = "";
+      if (res.status === 401) hint = "\nThe admin token was refused: use the server's ADMIN_TOKEN (--token or ADMIN_TOKEN).";
+      if (res.status === 404 && json === null) {
+        hint = `\nNo admin API at ${base}: is ADMIN_TOKEN set on the server (npm run dev -- --var ADMIN_TOKEN:…)?`;
+      }
+      throw new Error(`${reason} (${json?.error ?? "error"}, HTTP ${res.status})${hint}`);
     }
     return json;
   };
@@ -192,8 +349,42 @@ async function listAll(api, path, key) {
   return items;
 }
 
-function print(value) {
-  console.log(JSON.stringify(value, null, 2));
+/** Prints answers as JSON (for scripts) or as tables and plain text (for people). */
+function output(json) {
+  const print = (value) => console.log(JSON.stringify(value, null, 2));
+  return {
+    object: (value) => (json ? print(value) : console.log(keyValues(value))),
+    list: (value, key, columns) => {
+      if (json) return print(value);
+      const rows = value[key];
+      console.log(rows.length === 0 ? `(no ${key})` : table(rows, columns));
+    },
+    done: (value, sentence) => (json ? print(value) : console.log(sentence)),
+  };
+}
+
+/** Seconds (or milliseconds) since the epoch under a *_at or *_time key, as a UTC date. */
+function cell(key, value) {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number" && /(_at|_time)$/.test(key)) {
+    return new Date(value > 1e12 ? value : value * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  }
+  if (Array.isArray(value)) return value.join(", ");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function table(rows, columns) {
+  const cells = rows.map((row) => columns.map((c) => cell(c, row[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (r) => r.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+function keyValues(value) {
+  const keys = Object.keys(value ?? {});
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  return keys.map((k) => `${k.padEnd(width)}  ${cell(k, value[k])}`).join("\n");
 }
 
 main(process.argv.slice(2)).catch((e) => {
