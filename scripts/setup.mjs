@@ -6,7 +6,7 @@
 // GATEHOUSE_WRANGLER names another wrangler script (the tests use a fake one that records calls).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline/promises";
@@ -155,6 +155,19 @@ async function secretExists(name, configArgs) {
   }
 }
 
+/**
+ * `wrangler dev` reads [vars] too, so the deployed ISSUER would also name the local server. An
+ * empty ISSUER in .dev.vars (local only, git-ignored, read by `wrangler dev` over [vars]) keeps
+ * local development on the request's origin, as before setup.
+ */
+function keepLocalIssuer(devVars) {
+  const current = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+  if (/^\s*ISSUER\s*=/m.test(current)) return;
+  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+  appendFileSync(devVars, `${separator}# npm run dev: the issuer is the request's origin (ISSUER in wrangler.toml is for the deployment)\nISSUER=\n`);
+  console.log(`Wrote ISSUER= to ${devVars} (local development keeps http://localhost:8787 as issuer)`);
+}
+
 async function askIssuer() {
   if (!process.stdin.isTTY) throw new SetupError("no ISSUER yet: pass --issuer https://login.example.com");
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -211,6 +224,7 @@ async function main(argv) {
   console.log(`ISSUER: ${issuer}${issuer === currentIssuer ? " (kept)" : ""}`);
   writeFileSync(configPath, lines.join(eol));
   console.log(`Wrote ${configPath}`);
+  keepLocalIssuer(join(dirname(configPath), ".dev.vars"));
 
   if (values["keep-admin-token"]) {
     console.log("ADMIN_TOKEN: left as it is (--keep-admin-token)");

@@ -36,7 +36,8 @@ function sandbox(t, accountState = {}) {
     });
   const calls = () => readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
   const account = () => JSON.parse(readFileSync(state, "utf8"));
-  return { toml, setup, calls, account, read: () => readFileSync(toml, "utf8") };
+  const devVars = () => readFileSync(join(dir, ".dev.vars"), "utf8");
+  return { toml, setup, calls, account, devVars, read: () => readFileSync(toml, "utf8") };
 }
 
 const kvId = (toml, binding) =>
@@ -63,6 +64,9 @@ test("setup creates the namespaces, writes their ids and ISSUER in place, stores
   assert.ok(removed.every((l) => /^id = "0+\d"$/.test(l)));
   assert.equal(added.length, 4, `added: ${added}`);
   assert.ok(after.includes("# Client registrations (RFC 7591 metadata, secrets hashed)."));
+  // wrangler dev reads .dev.vars over [vars]: an empty ISSUER keeps local development on its origin.
+  assert.match(s.devVars(), /^ISSUER=$/m);
+  const devVars = s.devVars();
 
   const token = account.secrets.ADMIN_TOKEN;
   assert.match(token, /^[A-Za-z0-9_-]{43}$/, "32 random bytes, base64url, through stdin");
@@ -83,6 +87,7 @@ test("setup creates the namespaces, writes their ids and ISSUER in place, stores
   const second = await s.setup([]);
   assert.equal(second.code, 0, second.stderr);
   assert.equal(s.read(), after, "wrangler.toml unchanged");
+  assert.equal(s.devVars(), devVars, ".dev.vars unchanged");
   assert.equal(s.account().secrets.ADMIN_TOKEN, token, "the secret kept");
   assert.equal(s.account().namespaces.length, 3, "no namespace created");
   assert.deepEqual(commands(s.calls().slice(callsBefore)), ["whoami", "secret list"]);
