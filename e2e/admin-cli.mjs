@@ -183,4 +183,37 @@ export const tests = [
       assert.equal((await me.json()).sub, user.sub, "the tokens are for the user made with the CLI");
     },
   },
+  {
+    name: "admin CLI: users sessions and users grants show what a sign-in made, and end or revoke it; users password sets the password from GATEHOUSE_PASSWORD",
+    async run(t, page) {
+      const client = await addClient(t, unique("CLI sessions app"));
+      const password = randomBytes(12).toString("base64url");
+      const user = succeeded(
+        await adminCli(t, ["users", "add", "--username", unique("cli-grace")], { GATEHOUSE_PASSWORD: password }),
+        "users add",
+      );
+      const cliT = { ...t, client };
+      const request = await reachConsent(cliT, page, { ...user, password });
+      const code = assertCodeResponse(cliT, await clickAndLandOnClient(cliT, page, "Allow"), request);
+      assert.equal((await exchangeCode(t.base, client, code, request.pkce.verifier)).status, 200);
+
+      const { sessions } = succeeded(await adminCli(t, ["users", "sessions", user.sub]), "users sessions");
+      assert.equal(sessions.length, 1, "the browser's session");
+      const { grants } = succeeded(await adminCli(t, ["users", "grants", user.sub]), "users grants");
+      assert.deepEqual(grants.map((g) => g.client_id), [client.client_id], "the grant to the client");
+
+      succeeded(await adminCli(t, ["users", "grants", user.sub, "--revoke"]), "users grants --revoke");
+      assert.deepEqual(succeeded(await adminCli(t, ["users", "grants", user.sub]), "grants after").grants, []);
+      const end = await adminCli(t, ["users", "sessions", user.sub, "--end", sessions[0].sid]);
+      assert.deepEqual(succeeded(end, "users sessions --end"), { ended: user.sub, sid: sessions[0].sid });
+      assert.deepEqual(succeeded(await adminCli(t, ["users", "sessions", user.sub]), "sessions after").sessions, []);
+      failed(await adminCli(t, ["users", "sessions", user.sub, "--end", sessions[0].sid]), 1, /HTTP 404/, "end again");
+
+      const newPassword = randomBytes(12).toString("base64url");
+      const set = await adminCli(t, ["users", "password", user.sub], { GATEHOUSE_PASSWORD: newPassword });
+      succeeded(set, "users password");
+      assert.ok(!set.stdout.includes(newPassword), "the password is not printed");
+      failed(await adminCli(t, ["users", "password", "no-such-sub"], { GATEHOUSE_PASSWORD: newPassword }), 1, /HTTP 404/, "unknown user");
+    },
+  },
 ];
