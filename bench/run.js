@@ -7,10 +7,10 @@
 //   - the runtime floor, a bare Hono worker: 2 plain requests + 2 Durable Object round trips
 //     (bench/floor/);
 // with N concurrent users each, and prints per-step p50/p95/p99, flows/s, server CPU per flow
-// (the workerd processes' CPU time over the measured window, see bench/cpu.mjs), the unloaded
+// (the workerd processes' CPU time over the measured windows, see bench/cpu.mjs), the unloaded
 // flow latency, the gzipped bundle sizes and the ratios Gatehouse ÷ peer and Gatehouse ÷ floor.
 // Results go to bench/results/<timestamp>.json and .md. See bench/README.md.
-// Usage: npm run bench [-- --users 16 --duration 20 --warmup 3 --unloaded 40 --targets gatehouse,peer,floor --no-extras]
+// Usage: npm run bench [-- --users 16 --rounds 3 --duration 10 --warmup 3 --unloaded 40 --targets gatehouse,peer,floor --no-extras]
 //        npm run bench -- --quick   (a few seconds per target: proves it runs; times nothing)
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     duration: { type: "string" },
     warmup: { type: "string" },
     unloaded: { type: "string" },
+    rounds: { type: "string" },
     targets: { type: "string", default: TARGETS.map((t) => t.name).join(",") },
     quick: { type: "boolean", default: false },
     "no-extras": { type: "boolean", default: false },
@@ -36,7 +37,8 @@ const { values: args } = parseArgs({
 });
 const QUICK = args.quick;
 const USERS = Number(args.users);
-const DURATION = Number(args.duration ?? (QUICK ? 2 : 20));
+const DURATION = Number(args.duration ?? (QUICK ? 2 : 10));
+const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 3));
 const WARMUP = Number(args.warmup ?? (QUICK ? 1 : 3));
 const UNLOADED = Number(args.unloaded ?? (QUICK ? 3 : 40));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -96,8 +98,9 @@ function bundleSize(config) {
   }
 }
 
-async function measure(target) {
-  console.error(`\n[${target.name}] starting wrangler dev…`);
+/** Starts the target's wrangler dev, prepares its users and measures its unloaded flow. */
+async function prepare(target) {
+  console.error(`[${target.name}] starting wrangler dev…`);
   const server = await startGatehouse({ cwd: ROOT, config: target.config, readyPath: target.readyPath });
   try {
     const states = await target.setup(server, USERS);
@@ -108,48 +111,69 @@ async function measure(target) {
       await target.flow(states[0], (_name, fn) => fn());
       if (i >= 3) unloadedTimes.push(performance.now() - t0);
     }
-    await drive(target, states, WARMUP, {});
-    const samples = {};
-    const load0 = loadavg()[0];
-    const cpu0 = treeCpu(server.pid);
-    const client0 = process.cpuUsage();
-    const t0 = performance.now();
-    const { flows, flowTimes } = await drive(target, states, DURATION, samples);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = treeCpu(server.pid);
-    const client = process.cpuUsage(client0);
-    const cpu =
-      cpu0 && cpu1 && cpu1.workerdPids.length
-        ? {
-            workerdMsPerFlow: (((cpu1.workerd - cpu0.workerd) / CLK_TCK) * 1000) / flows,
-            wranglerNodeMsPerFlow: (((cpu1.other - cpu0.other) / CLK_TCK) * 1000) / flows,
-            workerdProcesses: cpu1.workerdPids.length,
-          }
-        : null;
-    // The load generator shares the machine: its own CPU per flow shows how much it takes.
-    const clientMsPerFlow = (client.user + client.system) / 1000 / flows;
-    const result = {
-      target: target.name,
-      label: target.label,
-      users: USERS,
-      seconds,
-      flows,
-      flowsPerSecond: flows / seconds,
-      cpu,
-      clientMsPerFlow,
-      flow: summary(flowTimes),
-      unloadedFlow: summary(unloadedTimes),
-      steps: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, summary(xs)])),
-      loadavgAtStart: load0,
-    };
-    console.error(`[${target.name}] ${flows} flows in ${seconds.toFixed(1)} s`);
-    return result;
+    return { target, server, states, unloadedTimes, windows: [], samples: {}, flowTimes: [] };
   } catch (error) {
     console.error(server.log().slice(-2000));
-    throw error;
-  } finally {
     await server.stop();
+    throw error;
   }
+}
+
+/** One measured window of `DURATION` seconds under load, after `WARMUP` seconds of warm-up. */
+async function measureWindow(run) {
+  const { target, server, states } = run;
+  await drive(target, states, WARMUP, {});
+  const load = loadavg()[0];
+  const cpu0 = treeCpu(server.pid);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const { flows, flowTimes } = await drive(target, states, DURATION, run.samples);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = treeCpu(server.pid);
+  const client = process.cpuUsage(client0);
+  run.flowTimes.push(...flowTimes);
+  const window = {
+    flows,
+    seconds,
+    flowsPerSecond: flows / seconds,
+    workerdTicks: cpu0 && cpu1?.workerdPids.length ? cpu1.workerd - cpu0.workerd : null,
+    otherTicks: cpu0 && cpu1 ? cpu1.other - cpu0.other : null,
+    workerdProcesses: cpu1?.workerdPids.length ?? 0,
+    clientCpuMs: (client.user + client.system) / 1000,
+    loadavg: load,
+  };
+  run.windows.push(window);
+  console.error(`[${target.name}] ${flows} flows in ${seconds.toFixed(1)} s (load average ${load.toFixed(2)})`);
+}
+
+/** The windows of one target, summed: rates and CPU per flow over all of its measured time. */
+function aggregate(run) {
+  const sum = (pick) => run.windows.reduce((a, w) => a + pick(w), 0);
+  const flows = sum((w) => w.flows);
+  const seconds = sum((w) => w.seconds);
+  const haveCpu = run.windows.every((w) => w.workerdTicks !== null);
+  return {
+    target: run.target.name,
+    label: run.target.label,
+    users: USERS,
+    seconds,
+    flows,
+    flowsPerSecond: flows / seconds,
+    cpu: haveCpu
+      ? {
+          workerdMsPerFlow: ((sum((w) => w.workerdTicks) / CLK_TCK) * 1000) / flows,
+          wranglerNodeMsPerFlow: ((sum((w) => w.otherTicks) / CLK_TCK) * 1000) / flows,
+          workerdProcesses: run.windows[0].workerdProcesses,
+        }
+      : null,
+    // The load generator shares the machine: its own CPU per flow shows how much it takes.
+    clientMsPerFlow: sum((w) => w.clientCpuMs) / flows,
+    flow: summary(run.flowTimes),
+    unloadedFlow: summary(run.unloadedTimes),
+    steps: Object.fromEntries(Object.entries(run.samples).map(([name, xs]) => [name, summary(xs)])),
+    loadavgAtStart: sum((w) => w.loadavg) / run.windows.length,
+    windows: run.windows,
+  };
 }
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "–");
@@ -157,12 +181,19 @@ const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
 const kib = (b) => (b ? (b / 1024).toFixed(1) : "–");
 
 const startedAt = new Date();
-const results = [];
-for (const target of chosen) {
-  const result = await measure(target);
-  result.bundle = bundleSize(target.config);
-  results.push(result);
+// All targets run at once (an idle wrangler dev costs next to nothing) and are measured in turn,
+// round after round, so that a change in the machine's other load falls on each of them alike.
+const runs = [];
+try {
+  for (const target of chosen) runs.push(await prepare(target));
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.error(`round ${round} of ${ROUNDS}`);
+    for (const run of runs) await measureWindow(run);
+  }
+} finally {
+  await Promise.all(runs.map((run) => run.server.stop()));
 }
+const results = runs.map((run) => ({ ...aggregate(run), bundle: bundleSize(run.target.config) }));
 
 const by = Object.fromEntries(results.map((r) => [r.target, r]));
 const ratio = (a, b, pick) => (a && b && Number.isFinite(pick(a)) && Number.isFinite(pick(b)) ? pick(a) / pick(b) : null);
@@ -210,9 +241,9 @@ const machine = {
 const lines = [];
 lines.push(`# Benchmark ${startedAt.toISOString()}${QUICK ? " (--quick: proves it runs; the numbers mean nothing)" : ""}`);
 lines.push("");
-lines.push(`${USERS} concurrent users, ${DURATION} s measured after ${WARMUP} s warm-up per target, under \`wrangler dev\` on ${machine.cpus} × ${machine.cpuModel}; ${machine.wrangler ?? "wrangler"}, Node ${machine.node}. Server CPU = CPU time of the target's workerd processes over the measured window ÷ flows completed.`);
+lines.push(`${USERS} concurrent users; per target ${ROUNDS} × ${DURATION} s measured (targets take turns, each window after ${WARMUP} s warm-up), under \`wrangler dev\` on ${machine.cpus} × ${machine.cpuModel}; ${machine.wrangler ?? "wrangler"}, Node ${machine.node}. Server CPU = CPU time of the target's workerd processes over its measured windows ÷ flows completed.`);
 lines.push("");
-lines.push("| | flows/s | server CPU ms/flow | flow p50 ms (loaded) | unloaded flow p50 ms | bundle KiB gzip | wrangler (Node) CPU ms/flow | load generator CPU ms/flow | load avg at start |");
+lines.push("| | flows/s | server CPU ms/flow | flow p50 ms (loaded) | unloaded flow p50 ms | bundle KiB gzip | wrangler (Node) CPU ms/flow | load generator CPU ms/flow | mean load avg |");
 lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of results) lines.push(`| ${r.label} | ${f1(r.flowsPerSecond)} | ${f2(r.cpu?.workerdMsPerFlow)} | ${f1(r.flow.p50)} | ${f1(r.unloadedFlow.p50)} | ${kib(r.bundle?.gzip)} | ${f2(r.cpu?.wranglerNodeMsPerFlow)} | ${f2(r.clientMsPerFlow)} | ${f2(r.loadavgAtStart)} |`);
 lines.push("");
@@ -240,10 +271,11 @@ const markdown = lines.join("\n");
 console.log(`\n${markdown}`);
 
 const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
-const dir = join(ROOT, "bench", "results");
+// A --quick run's numbers mean nothing, so they stay out of the tree (CI leaves it clean).
+const dir = QUICK ? mkdtempSync(join(tmpdir(), "gatehouse-bench-")) : join(ROOT, "bench", "results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${stamp}${QUICK ? "-quick" : ""}`);
-writeFileSync(`${file}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick: QUICK, users: USERS, duration: DURATION, warmup: WARMUP, machine, results, ratios, targets }, null, 2)}\n`);
+writeFileSync(`${file}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick: QUICK, users: USERS, rounds: ROUNDS, duration: DURATION, warmup: WARMUP, machine, results, ratios, targets }, null, 2)}\n`);
 writeFileSync(`${file}.md`, `${markdown}\n`);
 console.log(`Written: ${file}.json, ${file}.md`);
 
