@@ -1,187 +1,286 @@
 #!/usr/bin/env node
-// The Gatehouse benchmark: starts `wrangler dev` (workerd, local KV and Durable Objects) on a free
-// loopback port and drives the hot path that a busy deployment serves most (DESIGN.md, "The hot
-// path"), as real clients would over HTTP:
-//   authorize (session + remembered consent) → token (authorization_code) → GET /api/me → refresh
-// It prints latency percentiles per step, the bundle size, and sign/verify costs per algorithm.
-// Usage: npm run bench [-- --iterations 200]
-import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+// The Gatehouse benchmark (issue 14): in one run on one machine, drives under `wrangler dev`
+// (workerd, local KV and Durable Objects, each on a free loopback port)
+//   - Gatehouse's hot flow: authorize (session + remembered consent) → token (code) → GET /api/me
+//     → token (refresh), as real clients would over HTTP;
+//   - the peer, @cloudflare/workers-oauth-provider, through the same four steps (bench/peer/);
+//   - the runtime floor, a bare Hono worker: 2 plain requests + 2 Durable Object round trips
+//     (bench/floor/);
+// with N concurrent users each, and prints per-step p50/p95/p99, flows/s, server CPU per flow
+// (the workerd processes' CPU time over the measured windows, see bench/cpu.mjs), the unloaded
+// flow latency, the gzipped bundle sizes and the ratios Gatehouse ÷ peer and Gatehouse ÷ floor.
+// Results go to bench/results/<timestamp>.json and .md. See bench/README.md.
+// Usage: npm run bench [-- --users 16 --rounds 3 --duration 10 --warmup 3 --unloaded 40 --targets gatehouse,peer,floor --no-extras]
+//        npm run bench -- --quick   (a few seconds per target: proves it runs; times nothing)
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { startGatehouse } from "../e2e/wrangler.mjs";
+import { CLK_TCK, treeCpu } from "./cpu.mjs";
+import { TARGETS } from "./targets.mjs";
 
 const { values: args } = parseArgs({
-  options: { iterations: { type: "string", default: "200" }, warmup: { type: "string", default: "20" } },
+  options: {
+    users: { type: "string", default: "16" },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    unloaded: { type: "string" },
+    rounds: { type: "string" },
+    targets: { type: "string", default: TARGETS.map((t) => t.name).join(",") },
+    quick: { type: "boolean", default: false },
+    "no-extras": { type: "boolean", default: false },
+  },
 });
-const ITERATIONS = Number(args.iterations);
-const WARMUP = Number(args.warmup);
-
-const b64u = (buf) => Buffer.from(buf).toString("base64url");
-
-class Jar {
-  cookies = new Map();
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  store(res) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-  }
-}
-
-const hidden = (page, name) => new RegExp(`name="${name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="${name}"`).exec(page);
-const field = (page, name) => {
-  const m = hidden(page, name);
-  return (m?.[1] ?? m?.[2] ?? "").replaceAll("&amp;", "&").replaceAll("&quot;", '"');
-};
-
-function pkce() {
-  const verifier = b64u(randomBytes(32));
-  return { verifier, challenge: b64u(createHash("sha256").update(verifier).digest()) };
-}
-
-async function setup(base, adminToken) {
-  const adminHeaders = { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" };
-  const client = await (
-    await fetch(`${base}/admin/clients`, {
-      method: "POST",
-      headers: adminHeaders,
-      body: JSON.stringify({
-        client_name: "Bench",
-        redirect_uris: ["https://rp.example/cb"],
-        grant_types: ["authorization_code", "refresh_token"],
-        scope: "openid profile",
-      }),
-    })
-  ).json();
-  const password = b64u(randomBytes(16));
-  await fetch(`${base}/admin/users`, {
-    method: "POST",
-    headers: adminHeaders,
-    body: JSON.stringify({ username: "bench", password }),
-  });
-  // One interactive login + consent, so that the measured loop is the returning-user path.
-  const jar = new Jar();
-  const { challenge } = pkce();
-  const url = `${base}/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: "https://rp.example/cb", scope: "openid profile", state: "s", code_challenge: challenge, code_challenge_method: "S256" })}`;
-  let res = await fetch(url, { redirect: "manual" });
-  jar.store(res);
-  let page = await res.text();
-  const form = (p, extra) => new URLSearchParams({ request: field(p, "request"), csrf: field(p, "csrf"), ...extra });
-  res = await fetch(`${base}/authorize/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: jar.header() },
-    body: form(page, { username: "bench", password }),
-  });
-  jar.store(res);
-  page = await res.text();
-  res = await fetch(`${base}/authorize/consent`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: jar.header() },
-    body: form(page, { decision: "allow" }),
-  });
-  if (res.status !== 303) throw new Error(`setup: consent answered ${res.status}`);
-  return { client, jar };
-}
-
-async function timed(samples, name, fn) {
-  const t0 = performance.now();
-  const out = await fn();
-  (samples[name] ??= []).push(performance.now() - t0);
-  return out;
-}
-
-async function hotPath(base, client, jar, samples) {
-  const { verifier, challenge } = pkce();
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString("base64")}`;
-  const authorize = await timed(samples, "authorize (session + consent)", () =>
-    fetch(`${base}/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: "https://rp.example/cb", scope: "openid profile", state: "s", code_challenge: challenge, code_challenge_method: "S256" })}`, { redirect: "manual", headers: { Cookie: jar.header() } }),
-  );
-  const code = new URL(authorize.headers.get("location")).searchParams.get("code");
-  if (!code) throw new Error(`authorize gave no code (${authorize.status})`);
-  const tokenRes = await timed(samples, "token (authorization_code)", () =>
-    fetch(`${base}/token`, {
-      method: "POST",
-      headers: { Authorization: basic, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "https://rp.example/cb" }),
-    }),
-  );
-  const tokens = await tokenRes.json();
-  if (!tokens.access_token) throw new Error(`token: ${JSON.stringify(tokens)}`);
-  const api = await timed(samples, "GET /api/me (JWT verified locally)", () =>
-    fetch(`${base}/api/me`, { headers: { Authorization: `Bearer ${tokens.access_token}` } }),
-  );
-  if (api.status !== 200) throw new Error(`/api/me answered ${api.status}`);
-  await api.arrayBuffer();
-  const refreshed = await timed(samples, "token (refresh_token)", () =>
-    fetch(`${base}/token`, {
-      method: "POST",
-      headers: { Authorization: basic, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token }),
-    }),
-  );
-  if (refreshed.status !== 200) throw new Error(`refresh answered ${refreshed.status}`);
-  await refreshed.arrayBuffer();
-}
+const QUICK = args.quick;
+const USERS = Number(args.users);
+const DURATION = Number(args.duration ?? (QUICK ? 2 : 10));
+const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 3));
+const WARMUP = Number(args.warmup ?? (QUICK ? 1 : 3));
+const UNLOADED = Number(args.unloaded ?? (QUICK ? 3 : 40));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const chosen = args.targets.split(",").map((name) => {
+  const target = TARGETS.find((t) => t.name === name.trim());
+  if (!target) throw new Error(`unknown target ${name}; known: ${TARGETS.map((t) => t.name).join(", ")}`);
+  return target;
+});
 
 const pct = (xs, p) => {
+  if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
+const summary = (xs) => ({ n: xs.length, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), max: Math.max(...xs) });
 
-function bundleSize() {
+/** Runs flows with `users` concurrent loops until `seconds` pass; per-step samples in `samples`. */
+async function drive(target, states, seconds, samples) {
+  const deadline = performance.now() + seconds * 1000;
+  let flows = 0;
+  const flowTimes = [];
+  const step = async (name, fn) => {
+    const t0 = performance.now();
+    const out = await fn();
+    (samples[name] ??= []).push(performance.now() - t0);
+    return out;
+  };
+  await Promise.all(
+    states.map(async (state) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await target.flow(state, step);
+        flowTimes.push(performance.now() - t0);
+        flows++;
+      }
+    }),
+  );
+  return { flows, flowTimes };
+}
+
+function bundleSize(config) {
   const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out], { encoding: "utf8" });
+  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, ...(config ? ["--config", config] : [])], { cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   try {
-    if (r.status !== 0) return null;
+    if (r.status !== 0) return { error: (r.stderr || r.stdout).slice(-500) };
     let raw = 0;
     let gz = 0;
-    for (const f of readdirSync(out)) {
-      if (!f.endsWith(".js")) continue;
+    for (const f of readdirSync(out, { recursive: true })) {
+      if (!/\.m?js$/.test(f)) continue;
       const buf = readFileSync(join(out, f));
-      raw += statSync(join(out, f)).size;
+      raw += buf.length;
       gz += gzipSync(buf).length;
     }
-    return { raw, gz };
+    return { raw, gzip: gz };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-const server = await startGatehouse({ cwd: fileURLToPath(new URL("..", import.meta.url)) });
-try {
-  const { client, jar } = await setup(server.base, server.adminToken);
-  const warm = {};
-  for (let i = 0; i < WARMUP; i++) await hotPath(server.base, client, jar, warm);
-  const samples = {};
-  const t0 = performance.now();
-  for (let i = 0; i < ITERATIONS; i++) await hotPath(server.base, client, jar, samples);
-  const elapsed = (performance.now() - t0) / 1000;
-  console.log(`\nHot path over HTTP against wrangler dev (local workerd), ${ITERATIONS} iterations after ${WARMUP} warm-up:`);
-  console.log("step".padEnd(40), "p50 ms".padStart(8), "p95 ms".padStart(8), "max ms".padStart(8));
-  for (const [name, xs] of Object.entries(samples)) {
-    console.log(name.padEnd(40), pct(xs, 50).toFixed(2).padStart(8), pct(xs, 95).toFixed(2).padStart(8), Math.max(...xs).toFixed(2).padStart(8));
+/** Starts the target's wrangler dev, prepares its users and measures its unloaded flow. */
+async function prepare(target) {
+  console.error(`[${target.name}] starting wrangler dev…`);
+  const server = await startGatehouse({ cwd: ROOT, config: target.config, readyPath: target.readyPath });
+  try {
+    const states = await target.setup(server, USERS);
+    // Unloaded: one user, one flow at a time (the latency a lone client sees).
+    const unloadedTimes = [];
+    for (let i = 0; i < UNLOADED + 3; i++) {
+      const t0 = performance.now();
+      await target.flow(states[0], (_name, fn) => fn());
+      if (i >= 3) unloadedTimes.push(performance.now() - t0);
+    }
+    return { target, server, states, unloadedTimes, windows: [], samples: {}, flowTimes: [] };
+  } catch (error) {
+    console.error(server.log().slice(-2000));
+    await server.stop();
+    throw error;
   }
-  console.log(`whole flow: ${(ITERATIONS / elapsed).toFixed(1)} flows/s sequential`);
-} finally {
-  await server.stop();
 }
 
-const size = bundleSize();
-if (size) console.log(`\nWorker bundle: ${(size.raw / 1024).toFixed(1)} KiB, ${(size.gz / 1024).toFixed(1)} KiB gzipped (free plan limit: 3 MiB gzipped)`);
+/** One measured window of `DURATION` seconds under load, after `WARMUP` seconds of warm-up. */
+async function measureWindow(run) {
+  const { target, server, states } = run;
+  await drive(target, states, WARMUP, {});
+  const load = loadavg()[0];
+  const cpu0 = treeCpu(server.pid);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const { flows, flowTimes } = await drive(target, states, DURATION, run.samples);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = treeCpu(server.pid);
+  const client = process.cpuUsage(client0);
+  run.flowTimes.push(...flowTimes);
+  const window = {
+    flows,
+    seconds,
+    flowsPerSecond: flows / seconds,
+    workerdTicks: cpu0 && cpu1?.workerdPids.length ? cpu1.workerd - cpu0.workerd : null,
+    otherTicks: cpu0 && cpu1 ? cpu1.other - cpu0.other : null,
+    workerdProcesses: cpu1?.workerdPids.length ?? 0,
+    clientCpuMs: (client.user + client.system) / 1000,
+    loadavg: load,
+  };
+  run.windows.push(window);
+  console.error(`[${target.name}] ${flows} flows in ${seconds.toFixed(1)} s (load average ${load.toFixed(2)})`);
+}
 
-// The password login's cost: one PBKDF2-SHA256 at the stored iteration count per attempt.
-{
+/** The windows of one target, summed: rates and CPU per flow over all of its measured time. */
+function aggregate(run) {
+  const sum = (pick) => run.windows.reduce((a, w) => a + pick(w), 0);
+  const flows = sum((w) => w.flows);
+  const seconds = sum((w) => w.seconds);
+  const haveCpu = run.windows.every((w) => w.workerdTicks !== null);
+  return {
+    target: run.target.name,
+    label: run.target.label,
+    users: USERS,
+    seconds,
+    flows,
+    flowsPerSecond: flows / seconds,
+    cpu: haveCpu
+      ? {
+          workerdMsPerFlow: ((sum((w) => w.workerdTicks) / CLK_TCK) * 1000) / flows,
+          wranglerNodeMsPerFlow: ((sum((w) => w.otherTicks) / CLK_TCK) * 1000) / flows,
+          workerdProcesses: run.windows[0].workerdProcesses,
+        }
+      : null,
+    // The load generator shares the machine: its own CPU per flow shows how much it takes.
+    clientMsPerFlow: sum((w) => w.clientCpuMs) / flows,
+    flow: summary(run.flowTimes),
+    unloadedFlow: summary(run.unloadedTimes),
+    steps: Object.fromEntries(Object.entries(run.samples).map(([name, xs]) => [name, summary(xs)])),
+    loadavgAtStart: sum((w) => w.loadavg) / run.windows.length,
+    windows: run.windows,
+  };
+}
+
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "–");
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+const kib = (b) => (b ? (b / 1024).toFixed(1) : "–");
+
+const startedAt = new Date();
+// All targets run at once (an idle wrangler dev costs next to nothing) and are measured in turn,
+// round after round, so that a change in the machine's other load falls on each of them alike.
+const runs = [];
+try {
+  for (const target of chosen) runs.push(await prepare(target));
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.error(`round ${round} of ${ROUNDS}`);
+    for (const run of runs) await measureWindow(run);
+  }
+} finally {
+  await Promise.all(runs.map((run) => run.server.stop()));
+}
+const results = runs.map((run) => ({ ...aggregate(run), bundle: bundleSize(run.target.config) }));
+
+const by = Object.fromEntries(results.map((r) => [r.target, r]));
+const ratio = (a, b, pick) => (a && b && Number.isFinite(pick(a)) && Number.isFinite(pick(b)) ? pick(a) / pick(b) : null);
+const ratios = {};
+for (const other of ["peer", "floor"]) {
+  if (!by.gatehouse || !by[other]) continue;
+  ratios[`gatehouse/${other}`] = {
+    flowsPerSecond: ratio(by.gatehouse, by[other], (r) => r.flowsPerSecond),
+    cpuMsPerFlow: ratio(by.gatehouse, by[other], (r) => r.cpu?.workerdMsPerFlow),
+    unloadedFlowP50: ratio(by.gatehouse, by[other], (r) => r.unloadedFlow.p50),
+  };
+}
+
+// Issue 14's targets, checked against this run's numbers (reported, never asserted: CI times nothing).
+const targets = [];
+if (by.gatehouse && by.peer) {
+  targets.push({ target: "flows/s ≥ 2 × workers-oauth-provider's", measured: `${f2(ratios["gatehouse/peer"].flowsPerSecond)} ×`, met: ratios["gatehouse/peer"].flowsPerSecond >= 2 });
+  targets.push({ target: "unloaded flow p50 ≤ workers-oauth-provider's", measured: `${f1(by.gatehouse.unloadedFlow.p50)} ms vs ${f1(by.peer.unloadedFlow.p50)} ms`, met: by.gatehouse.unloadedFlow.p50 <= by.peer.unloadedFlow.p50 });
+}
+if (by.gatehouse && by.floor) {
+  targets.push({ target: "flows/s ≥ 80 % of the floor's", measured: `${f1(ratios["gatehouse/floor"].flowsPerSecond * 100)} %`, met: ratios["gatehouse/floor"].flowsPerSecond >= 0.8 });
+  const g = by.gatehouse.cpu?.workerdMsPerFlow;
+  const fl = by.floor.cpu?.workerdMsPerFlow;
+  targets.push({ target: "server CPU/flow ≤ the floor's + 3 ms", measured: `${f1(g)} ms vs ${f1(fl)} + 3 ms`, met: g <= fl + 3 });
+}
+if (by.gatehouse?.bundle?.gzip) {
+  targets.push({ target: "bundle ≤ 60 KiB gzip", measured: `${kib(by.gatehouse.bundle.gzip)} KiB`, met: by.gatehouse.bundle.gzip <= 60 * 1024 });
+}
+
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  node: process.version,
+  wrangler: (() => {
+    try {
+      return execFileSync("npx", ["wrangler", "--version"], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop();
+    } catch {
+      return null;
+    }
+  })(),
+  clockTicksPerSecond: CLK_TCK,
+};
+
+// The report, as Markdown (printed and written).
+const lines = [];
+lines.push(`# Benchmark ${startedAt.toISOString()}${QUICK ? " (--quick: proves it runs; the numbers mean nothing)" : ""}`);
+lines.push("");
+lines.push(`${USERS} concurrent users; per target ${ROUNDS} × ${DURATION} s measured (targets take turns, each window after ${WARMUP} s warm-up), under \`wrangler dev\` on ${machine.cpus} × ${machine.cpuModel}; ${machine.wrangler ?? "wrangler"}, Node ${machine.node}. Server CPU = CPU time of the target's workerd processes over its measured windows ÷ flows completed.`);
+lines.push("");
+lines.push("| | flows/s | server CPU ms/flow | flow p50 ms (loaded) | unloaded flow p50 ms | bundle KiB gzip | wrangler (Node) CPU ms/flow | load generator CPU ms/flow | mean load avg |");
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const r of results) lines.push(`| ${r.label} | ${f1(r.flowsPerSecond)} | ${f2(r.cpu?.workerdMsPerFlow)} | ${f1(r.flow.p50)} | ${f1(r.unloadedFlow.p50)} | ${kib(r.bundle?.gzip)} | ${f2(r.cpu?.wranglerNodeMsPerFlow)} | ${f2(r.clientMsPerFlow)} | ${f2(r.loadavgAtStart)} |`);
+lines.push("");
+if (Object.keys(ratios).length) {
+  lines.push("| ratio | flows/s | CPU/flow | unloaded flow p50 |");
+  lines.push("|---|---:|---:|---:|");
+  for (const [name, x] of Object.entries(ratios)) lines.push(`| ${name.replace("/", " ÷ ")} | ${f2(x.flowsPerSecond)} | ${f2(x.cpuMsPerFlow)} | ${f2(x.unloadedFlowP50)} |`);
+  lines.push("");
+}
+lines.push("Per step, under load (ms):");
+lines.push("");
+lines.push("| target | step | n | p50 | p95 | p99 | max |");
+lines.push("|---|---|---:|---:|---:|---:|---:|");
+for (const r of results) for (const [name, s] of Object.entries(r.steps)) lines.push(`| ${r.target} | ${name} | ${s.n} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} | ${f1(s.max)} |`);
+lines.push("");
+if (targets.length) {
+  lines.push("Issue 14's targets:");
+  lines.push("");
+  lines.push("| target | measured | met |");
+  lines.push("|---|---|---|");
+  for (const t of targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? "yes" : "no"} |`);
+  lines.push("");
+}
+const markdown = lines.join("\n");
+console.log(`\n${markdown}`);
+
+const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+// A --quick run's numbers mean nothing, so they stay out of the tree (CI leaves it clean).
+const dir = QUICK ? mkdtempSync(join(tmpdir(), "gatehouse-bench-")) : join(ROOT, "bench", "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${stamp}${QUICK ? "-quick" : ""}`);
+writeFileSync(`${file}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick: QUICK, users: USERS, rounds: ROUNDS, duration: DURATION, warmup: WARMUP, machine, results, ratios, targets }, null, 2)}\n`);
+writeFileSync(`${file}.md`, `${markdown}\n`);
+console.log(`Written: ${file}.json, ${file}.md`);
+
+if (!QUICK && !args["no-extras"]) {
+  // The password login's cost: one PBKDF2-SHA256 at the stored iteration count per attempt.
   const iterations = 100_000;
   const enc = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", enc.encode("correct horse battery staple"), "PBKDF2", false, ["deriveBits"]);
@@ -192,7 +291,6 @@ if (size) console.log(`\nWorker bundle: ${(size.raw / 1024).toFixed(1)} KiB, ${(
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await derive();
   console.log(`\nPassword check (PBKDF2-SHA256, ${iterations} iterations): ${((performance.now() - t0) / n).toFixed(1)} ms per login attempt (a sequential loop: ≈ CPU time)`);
+  const signBench = spawnSync(process.execPath, [new URL("./sign-algs.mjs", import.meta.url).pathname], { encoding: "utf8" });
+  if (signBench.status === 0) console.log(`\n${signBench.stdout.trim()}`);
 }
-
-const signBench = spawnSync(process.execPath, [new URL("./sign-algs.mjs", import.meta.url).pathname], { encoding: "utf8" });
-if (signBench.status === 0) console.log(`\n${signBench.stdout.trim()}`);
