@@ -139,6 +139,27 @@ async function oauth4webapiFlow(t, page, { method, registeredRedirect, redirectU
   await assert.rejects(refresh(next.refresh_token), refused, "the grant ended with the reuse");
 }
 
+/**
+ * A confidential client (client_secret_basic) registered through the admin API with `metadata`,
+ * and openid-client's configuration for it from discovery (plain http allowed: local dev).
+ */
+async function openidClient(t, metadata, execute = []) {
+  const registered = await t.admin.createClient({
+    redirect_uris: [t.rp.redirectUri],
+    token_endpoint_auth_method: "client_secret_basic",
+    scope: SCOPE,
+    ...metadata,
+  });
+  const config = await openid.discovery(
+    new URL(t.base),
+    registered.client_id,
+    undefined,
+    openid.ClientSecretBasic(registered.client_secret),
+    { execute: [openid.allowInsecureRequests, ...execute] },
+  );
+  return { registered, config };
+}
+
 export const tests = [
   {
     name: "oauth4webapi, client_secret_basic: discovery, PKCE, code, ID token, RFC 9068 access token against the JWKS, /api/me, refresh; a retry with the rotated-out token gets the same successor, an older one is refused and ends the grant",
@@ -171,20 +192,11 @@ export const tests = [
   {
     name: "openid-client: discovery, buildAuthorizationUrl, authorizationCodeGrant, refreshTokenGrant, /api/me",
     async run(t, page) {
-      const registered = await t.admin.createClient({
-        client_name: "openid-client",
-        redirect_uris: [t.rp.redirectUri],
-        grant_types: ["authorization_code", "refresh_token"],
-        token_endpoint_auth_method: "client_secret_basic",
-        scope: SCOPE,
-      });
-      const config = await openid.discovery(
-        new URL(t.base),
-        registered.client_id,
-        undefined,
-        openid.ClientSecretBasic(registered.client_secret),
-        // Non-repudiation: also verify the ID token's signature against the JWKS.
-        { execute: [openid.allowInsecureRequests, openid.enableNonRepudiationChecks] },
+      // Non-repudiation: also verify the ID token's signature against the JWKS.
+      const { config } = await openidClient(
+        t,
+        { client_name: "openid-client", grant_types: ["authorization_code", "refresh_token"] },
+        [openid.enableNonRepudiationChecks],
       );
       const verifier = openid.randomPKCECodeVerifier();
       const state = openid.randomState();
@@ -225,21 +237,11 @@ export const tests = [
         "<!doctype html><title>Signed out</title><p>Signed out of the app.</p>",
         "127.0.0.1",
       );
-      const registered = await t.admin.createClient({
+      const { config } = await openidClient(t, {
         client_name: "openid-client logout",
-        redirect_uris: [t.rp.redirectUri],
         post_logout_redirect_uris: [signedOut],
         grant_types: ["authorization_code"],
-        token_endpoint_auth_method: "client_secret_basic",
-        scope: SCOPE,
       });
-      const config = await openid.discovery(
-        new URL(t.base),
-        registered.client_id,
-        undefined,
-        openid.ClientSecretBasic(registered.client_secret),
-        { execute: [openid.allowInsecureRequests] },
-      );
       assert.equal(config.serverMetadata().end_session_endpoint, new URL("/logout", t.base).href);
       const authorizationUrl = async (extra = {}) => {
         const verifier = openid.randomPKCECodeVerifier();

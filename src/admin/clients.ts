@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
-import { clientInformationResponse, registerClient } from "../oauth/client-registration";
+import {
+  clientInformationResponse,
+  deleteClientAndGrants,
+  registerClient,
+} from "../oauth/client-registration";
 import { securityEvent } from "../http/security-events";
-import { revokeClientGrants } from "../storage/client-grants";
-import { deleteClient, getClient, listClients } from "../storage/clients";
+import { getClient, listClients } from "../storage/clients";
 import { jsonBody, jsonObject } from "../http/json-body";
 import { AdminError } from "./errors";
 import { pageQuery } from "./pagination";
@@ -41,10 +44,7 @@ export const clientAdminRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     const clientId = c.req.param("id");
-    if (!(await deleteClient(c.get("stores"), clientId))) throw noSuchClient();
+    if (!(await deleteClientAndGrants(c.get("stores"), clientId))) throw noSuchClient();
     securityEvent("admin.action", { action: "client.delete", target: clientId });
-    // The client's grants end with it, in every user's object that holds one.
-    const count = await revokeClientGrants(c.get("stores"), clientId);
-    securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });
     return c.body(null, 204);
   });

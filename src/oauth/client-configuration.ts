@@ -19,13 +19,13 @@ import { OAuthError } from "../protocol/errors";
 import { bearerChallenge } from "../protocol/www-authenticate";
 import { revokeClientGrants } from "../storage/client-grants";
 import {
-  deleteClient,
   getClient,
   verifyRegistrationAccessToken,
   type ClientRecord,
 } from "../storage/clients";
 import {
   clientInformationResponse,
+  deleteClientAndGrants,
   registrationClientUri,
   updateClientRegistration,
 } from "./client-registration";
@@ -122,9 +122,7 @@ export const clientConfigurationRoutes = new Hono<ConfigurationEnv>()
   // RFC 7592 §2.3: the registration and its token are gone, and the grants end with the client.
   .delete("/register/:client_id", registrationAccess, async (c) => {
     const clientId = c.get("client").client_id;
-    await deleteClient(c.get("stores"), clientId);
+    await deleteClientAndGrants(c.get("stores"), clientId);
     securityEvent("registration.deleted", { client_id: clientId });
-    const count = await revokeClientGrants(c.get("stores"), clientId);
-    securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });
     return c.body(null, 204, NO_STORE);
   });

@@ -7,6 +7,7 @@ import type { Config } from "../config";
 import { sha256 } from "../crypto/hash";
 import { randomToken } from "../crypto/random";
 import {
+  deleteClient,
   putClient,
   verifyClientSecret,
   type ClientMetadata,
@@ -14,6 +15,8 @@ import {
   type ClientRegistrant,
 } from "../storage/clients";
 import type { Stores } from "../storage/stores";
+import { securityEvent } from "../http/security-events";
+import { revokeClientGrants } from "../storage/client-grants";
 import { issuesClientSecret } from "./client-auth";
 import { MACHINE_GRANT_TYPES, parseClientMetadata } from "./client-metadata";
 import { OAuthError } from "../protocol/errors";
@@ -198,4 +201,17 @@ export function clientInformationResponse(
     ...record.metadata,
     ...management,
   };
+}
+
+/**
+ * Deletes a registration and ends its grants, in every user's object that holds one (found
+ * through the client-grant records). False, and nothing done, when there was no such client.
+ * The admin API and RFC 7592 §2.3 both delete through here, so a deleted client never leaves a
+ * live grant behind.
+ */
+export async function deleteClientAndGrants(stores: Stores, clientId: string): Promise<boolean> {
+  if (!(await deleteClient(stores, clientId))) return false;
+  const count = await revokeClientGrants(stores, clientId);
+  securityEvent("grant.revoked", { client_id: clientId, reason: "client_deleted", count });
+  return true;
 }
