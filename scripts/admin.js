@@ -19,7 +19,8 @@ const COMMANDS = {
     usage: `clients add --name NAME --redirect-uri URI [--redirect-uri URI2 ...]
               [--public] [--auth-method client_secret_basic|client_secret_post|none]
               [--grant-types authorization_code,refresh_token] [--scope "openid profile"]`,
-    about: "Registers a client (RFC 7591 metadata). A confidential client's secret is shown only this once.",
+    about: "Registers a client (RFC 7591 metadata). A confidential client's secret is shown only this once.\n" +
+      "A machine client (--grant-types client_credentials) needs no --redirect-uri.",
     options: ["name", "redirect-uri", "public", "auth-method", "grant-types", "scope"],
   },
   "clients list": { usage: "clients list", about: "Lists the clients (never a secret).", options: [] },
@@ -214,16 +215,19 @@ async function main(argv) {
 function clientMetadata(values) {
   if (!values.name) throw new UsageError("clients add needs --name");
   const redirectUris = values["redirect-uri"] ?? [];
-  if (redirectUris.length === 0) throw new UsageError("clients add needs at least one --redirect-uri");
+  const grantTypes = values["grant-types"]?.split(",").map((s) => s.trim()).filter(Boolean);
+  // Only the authorization code grant redirects; a machine client (client_credentials) has no URI.
+  if (redirectUris.length === 0 && (grantTypes === undefined || grantTypes.includes("authorization_code"))) {
+    throw new UsageError("clients add needs at least one --redirect-uri");
+  }
   if (values.public && values["auth-method"] && values["auth-method"] !== "none") {
     throw new UsageError("--public means --auth-method none");
   }
-  const metadata = { client_name: values.name, redirect_uris: redirectUris };
+  const metadata = { client_name: values.name };
+  if (redirectUris.length > 0) metadata.redirect_uris = redirectUris;
   const authMethod = values.public ? "none" : values["auth-method"];
   if (authMethod) metadata.token_endpoint_auth_method = authMethod;
-  if (values["grant-types"] !== undefined) {
-    metadata.grant_types = values["grant-types"].split(",").map((s) => s.trim()).filter(Boolean);
-  }
+  if (grantTypes !== undefined) metadata.grant_types = grantTypes;
   if (values.scope !== undefined) metadata.scope = values.scope;
   return metadata;
 }

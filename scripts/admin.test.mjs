@@ -77,6 +77,24 @@ test("clients add: the secret is printed once, with a warning on stderr (stdout 
   assert.deepEqual(requests.at(-1).body, { client_name: "App", redirect_uris: ["https://app.example/cb"] });
 });
 
+test("clients add: a machine client (client_credentials) needs no --redirect-uri; any other client does", async () => {
+  const args = ["clients", "add", "--name", "Nightly job", "--grant-types", "client_credentials", "--scope", "reports:read"];
+  const run = await cli(args);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(requests.at(-1).body, {
+    client_name: "Nightly job",
+    grant_types: ["client_credentials"],
+    scope: "reports:read",
+  });
+  const count = requests.length;
+  for (const grants of [[], ["--grant-types", "authorization_code,client_credentials"]]) {
+    const refused = await cli(["clients", "add", "--name", "App", ...grants]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /needs at least one --redirect-uri/);
+  }
+  assert.equal(requests.length, count);
+});
+
 test("users sessions, grants and password send the admin API's requests", async () => {
   const table = await cli(["users", "sessions", "u1", "--table"]);
   assert.match(table.stdout, /^s1\s+2025-11-30T00:00:00Z\s+2025-11-30T01:00:00Z\s+2025-12-14T00:00:00Z\s+Firefox$/m);
