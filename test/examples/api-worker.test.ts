@@ -19,7 +19,7 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-function call(path: string, token?: string, init: RequestInit = {}): Promise<Response> {
+async function call(path: string, token?: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token !== undefined) headers.set("Authorization", `Bearer ${token}`);
   return app.request(`${EXAMPLE_API}${path}`, { ...init, headers }, vars);
