@@ -14,6 +14,7 @@ import { chromium } from "playwright-core";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
+import { tests as guideTests } from "./guides.mjs";
 import { tests as mcpTests, prepareMcp, Skipped } from "./mcp.mjs";
 import { AdminApi } from "./oauth.mjs";
 import { startRelyingParty } from "./relying-party.mjs";
@@ -85,7 +86,7 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
-  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
+  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests, ...guideTests].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {
