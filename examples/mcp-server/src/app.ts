@@ -27,6 +27,7 @@ export interface McpServerEnv {
 /** The scope a client needs to use the tools; clients learn it from the 401 and the metadata. */
 export const MCP_SCOPE = "mcp:tools";
 
+// #region protect
 const pr = protectedResource<McpServerEnv>({
   resource: (c) => c.env.RESOURCE,
   authorizationServers: (c) => [c.env.ISSUER],
@@ -48,6 +49,7 @@ app.use(
 );
 app.route("/", pr.metadataRoutes);
 app.use("/mcp", pr.requireAccessToken({ scopes: [MCP_SCOPE] }));
+// #endregion
 
 app.post("/mcp", async (c) => {
   // Stateless: a server and a transport per request, so no state is shared between callers.
