@@ -8,6 +8,7 @@ import { app } from "../../examples/api-worker/src/app";
 import { expectTokenError, expectTokens } from "../helpers/codes";
 import { EXAMPLE_API, routeExampleFetches } from "../helpers/example-network";
 import { createClient } from "../helpers/fixtures";
+import { challengeParams } from "../helpers/challenge";
 import { ORIGIN } from "../helpers/http";
 import { CLIENT_CREDENTIALS, REPORTS, createMachineClient, tokenAs, userTokens } from "../helpers/machine";
 
@@ -23,11 +24,6 @@ async function call(path: string, token?: string, init: RequestInit = {}): Promi
   const headers = new Headers(init.headers);
   if (token !== undefined) headers.set("Authorization", `Bearer ${token}`);
   return app.request(`${EXAMPLE_API}${path}`, { ...init, headers }, vars);
-}
-
-function challenge(res: Response): Record<string, string> {
-  const header = res.headers.get("WWW-Authenticate") ?? "";
-  return Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 }
 
 /** A user's access token from the browser flow, asked for `resource` with `scope`. */
@@ -64,7 +60,7 @@ describe("the example API behind gatehouse/resource", () => {
   it("answers a request without a token with 401 naming its metadata (RFC 9728 §5.1, RFC 6750 §3)", async () => {
     const res = await call("/reports");
     expect(res.status).toBe(401);
-    expect(challenge(res)).toEqual({
+    expect(challengeParams(res)).toEqual({
       realm: EXAMPLE_API,
       scope: "reports:read",
       resource_metadata: METADATA_URL,
@@ -83,7 +79,7 @@ describe("the example API behind gatehouse/resource", () => {
 
     const write = await call("/reports", token, { method: "POST", body: JSON.stringify({ title: "Q1" }) });
     expect(write.status).toBe(403);
-    expect(challenge(write)).toMatchObject({ error: "insufficient_scope", scope: "reports:write" });
+    expect(challengeParams(write)).toMatchObject({ error: "insufficient_scope", scope: "reports:write" });
   });
 
   it("refuses tokens Gatehouse issued for another audience with 401 invalid_token (RFC 8707 §2)", async () => {
@@ -92,7 +88,7 @@ describe("the example API behind gatehouse/resource", () => {
       const { token } = await userToken("reports:read", resource);
       const res = await call("/reports", token);
       expect(res.status, resource.join()).toBe(401);
-      expect(challenge(res)).toMatchObject({ error: "invalid_token", resource_metadata: METADATA_URL });
+      expect(challengeParams(res)).toMatchObject({ error: "invalid_token", resource_metadata: METADATA_URL });
     }
   });
 

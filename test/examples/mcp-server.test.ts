@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { app, MCP_SCOPE } from "../../examples/mcp-server/src/app";
 import { createClient, createUser } from "../helpers/fixtures";
 import { startGrant } from "../helpers/grants";
+import { challengeParams } from "../helpers/challenge";
 import { ORIGIN } from "../helpers/http";
 
 const RESOURCE = "https://mcp.example/mcp";
@@ -47,11 +48,6 @@ const initialize = (token?: string) =>
     token,
   );
 
-function challenge(res: Response): Record<string, string> {
-  const header = res.headers.get("WWW-Authenticate") ?? "";
-  return Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-}
-
 async function tokenFor(resource: string[], scope: string[]) {
   const client = await createClient({ scope: `openid ${MCP_SCOPE}` });
   const user = await createUser();
@@ -75,7 +71,7 @@ describe("the example MCP server behind gatehouse/resource", () => {
   it("answers an MCP request without a token with 401 naming the metadata and the scope", async () => {
     const res = await initialize();
     expect(res.status).toBe(401);
-    expect(challenge(res)).toEqual({
+    expect(challengeParams(res)).toEqual({
       realm: RESOURCE,
       scope: MCP_SCOPE,
       resource_metadata: METADATA_URL,
@@ -106,8 +102,8 @@ describe("the example MCP server behind gatehouse/resource", () => {
       const { token } = await tokenFor(resource, [MCP_SCOPE]);
       const res = await initialize(token);
       expect(res.status, resource.join()).toBe(401);
-      expect(challenge(res).error).toBe("invalid_token");
-      expect(challenge(res).resource_metadata).toBe(METADATA_URL);
+      expect(challengeParams(res).error).toBe("invalid_token");
+      expect(challengeParams(res).resource_metadata).toBe(METADATA_URL);
     }
   });
 
@@ -115,7 +111,7 @@ describe("the example MCP server behind gatehouse/resource", () => {
     const { token } = await tokenFor([RESOURCE], ["openid"]);
     const res = await initialize(token);
     expect(res.status).toBe(403);
-    expect(challenge(res).error).toBe("insufficient_scope");
-    expect(challenge(res).scope).toBe(MCP_SCOPE);
+    expect(challengeParams(res).error).toBe("insufficient_scope");
+    expect(challengeParams(res).scope).toBe(MCP_SCOPE);
   });
 });
