@@ -9,4 +9,7 @@ interface Env {
   SESSION_CHECK_INTERVAL?: string;
   LOGIN_METHODS?: string;
   INSECURE_CLIENT_METADATA_HOSTS?: string;
+  BRAND_NAME?: string;
+  BRAND_LOGO_URL?: string;
+  BRAND_COLOR?: string;
 }
