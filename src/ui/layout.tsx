@@ -10,8 +10,14 @@ export interface LayoutProps {
 /**
  * The frame of every page: language, viewport, the inline stylesheet, the brand, no script.
  * The language, brand and stylesheet come from the page being rendered (./page-context.ts).
+ * Called directly as a function (Layout({ title, children })), it still returns an element that
+ * reads them while renderPage renders it, so the stylesheet always matches the page's CSP hash.
  */
-export function Layout({ title, children }: LayoutProps) {
+export function Layout(props: LayoutProps) {
+  return <Frame {...props} />;
+}
+
+function Frame({ title, children }: LayoutProps) {
   const { messages, brand, stylesheet } = usePage();
   return (
     <html lang={messages.tag}>
