@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { tests as accessibilityTests } from "./accessibility.mjs";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
@@ -85,7 +86,7 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
-  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
+  const selected = [...tests, ...accessibilityTests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {

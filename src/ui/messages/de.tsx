@@ -6,7 +6,7 @@ export const de: Messages = {
   documentTitle: (page, brand) => `${page} – ${brand}`,
   login: {
     title: "Anmelden",
-    heading: (client) => <>Melden Sie sich an, um zu {client} zu gelangen</>,
+    heading: (client) => <>Melden Sie sich an, um mit {client} fortzufahren</>,
     username: "Benutzername",
     password: "Passwort",
     submit: "Anmelden",
