@@ -172,5 +172,13 @@ describe("brand configuration", () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ error: "server_error" });
     expect(JSON.stringify(log.mock.calls)).toContain("BRAND_COLOR");
+    // A browser gets the error page, in the default brand: the bad value is never used.
+    const page = await deployment({ BRAND_COLOR: "tomato", BRAND_NAME: "Acme" })("/authorize", {
+      headers: { Accept: "text/html", "Accept-Language": "de" },
+    });
+    expect(page.status).toBe(500);
+    const html = await page.text();
+    expect(plain((await selectOne(html, "title")).text)).toBe("Fehler – Gatehouse");
+    expect(html).not.toContain("tomato");
   });
 });
