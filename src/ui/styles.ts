@@ -41,7 +41,7 @@ input[type=text], input[type=password] { display: block; width: 100%; min-height
   padding: .6rem .75rem; font: inherit; color: inherit; background: transparent;
   border: 1px solid var(--muted); border-radius: 8px; }
 input[aria-invalid=true] { border-color: var(--error-fg); }
-input:focus-visible, button:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+a:focus-visible, input:focus-visible, button:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 button { display: block; width: 100%; min-height: 2.75rem; padding: .65rem 1rem; font: inherit; font-weight: 600;
   border: 1px solid var(--accent); border-radius: 8px; cursor: pointer;
   background: var(--accent); color: var(--accent-fg); }
