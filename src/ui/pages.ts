@@ -26,6 +26,8 @@
  * configured brand (config.brand), and sets Content-Language and Vary: Accept-Language. Page
  * texts live in ./messages/ (one file per language, complete by type); components read them, the
  * brand and the stylesheet with usePage() (./page-context.ts), so Layout needs no more props.
+ * Build pages as elements (renderPage(c, <MyPage />)): a component runs, and reads its
+ * settings, while renderPage renders it; Layout(...) called directly is safe too.
  */
 
 export { renderConsentPage, ConsentPage } from "./consent-page";

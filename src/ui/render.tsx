@@ -5,7 +5,7 @@ import type { Brand, Config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { negotiateLanguage } from "./language";
 import { LANGUAGES } from "./messages";
-import { DEFAULT_BRAND, PageContext, type PageSettings } from "./page-context";
+import { DEFAULT_BRAND, type PageSettings, withPageSettings } from "./page-context";
 import { stylesheetFor, stylesheetHashSource } from "./styles";
 
 export interface RenderPageOptions {
@@ -103,9 +103,7 @@ export async function renderPage(
     options.formActionOrigins,
     logoSources(settings.brand),
   );
-  const body = await html`<!doctype html>${(
-    <PageContext.Provider value={settings}>{page}</PageContext.Provider>
-  )}`;
+  const body = await withPageSettings(settings, () => html`<!doctype html>${page}`);
   return c.html(body, (options.status ?? 200) as 200, {
     ...options.headers,
     "Content-Type": "text/html; charset=UTF-8",
