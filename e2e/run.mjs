@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs, ./client-libraries.mjs,
-// ./admin-cli.mjs and ./mcp.mjs (browser-free) and prints "N passed, M failed" (", K skipped"
+// driven by playwright-core), then runs the tests of ./flows.mjs, ./accessibility.mjs,
+// ./client-libraries.mjs, ./admin-cli.mjs, ./mcp.mjs and ./guides.mjs (browser-free) and prints "N passed, M failed" (", K skipped"
 // when a test could not run here; each says why).
 // Screenshots of the pages go to e2e/screenshots/ (not committed).
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { tests as accessibilityTests } from "./accessibility.mjs";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
 import { tests } from "./flows.mjs";
@@ -86,7 +87,14 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
-  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests, ...guideTests].filter(
+  const selected = [
+    ...tests,
+    ...accessibilityTests,
+    ...clientLibraryTests,
+    ...adminCliTests,
+    ...mcpTests,
+    ...guideTests,
+  ].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {

@@ -39,7 +39,24 @@ export interface Config {
    * is set; refused when ISSUER is https.
    */
   readonly insecureClientMetadataHosts: readonly string[];
+  /** How the pages present the deployment (BRAND_NAME, BRAND_LOGO_URL, BRAND_COLOR). */
+  readonly brand: Brand;
 }
+
+/** The product the pages show: its name, logo and accent colour (README "Pages"). */
+export interface Brand {
+  /** In every page's title and header. "Gatehouse" by default. */
+  readonly name: string;
+  /**
+   * An https URL (its origin is added to the pages' CSP img-src, and nothing else is) or a
+   * base64 `data:image/…` URI (self-contained: the page still loads nothing from elsewhere).
+   */
+  readonly logoUrl: string | undefined;
+  /** The accent (buttons, focus ring) as #rrggbb; the text on it is chosen for contrast. */
+  readonly color: string | undefined;
+}
+
+export const DEFAULT_BRAND_NAME = "Gatehouse";
 
 export const SIGNING_ALGS = ["ES256", "RS256"] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
@@ -130,7 +147,52 @@ const ConfigSchema = v.object({
       ),
     ),
   ),
+  BRAND_NAME: v.pipe(
+    optionalString,
+    v.check(
+      (s) => s === undefined || (s.length <= 64 && !/\p{Cc}/u.test(s)),
+      "BRAND_NAME is at most 64 characters, without control characters",
+    ),
+  ),
+  BRAND_LOGO_URL: v.pipe(
+    optionalString,
+    v.check(
+      (s) => s === undefined || isLogoUrl(s),
+      "BRAND_LOGO_URL must be an https URL (without user or password) or a base64 data:image/(png|gif|jpeg|webp|svg+xml) URI",
+    ),
+  ),
+  BRAND_COLOR: v.pipe(
+    optionalString,
+    v.check(
+      (s) => s === undefined || /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(s),
+      "BRAND_COLOR must be a hex colour such as #1a56db or #15c",
+    ),
+    v.transform((s) => (s === undefined ? undefined : expandHexColor(s))),
+  ),
 });
+
+/**
+ * A logo the pages may show without loading anything from a third party: an https URL, whose
+ * exact origin joins the pages' img-src (CSP3 §2.3.1 host-source: an ASCII host, so no
+ * character of it can end a directive), or an inline base64 image.
+ */
+function isLogoUrl(s: string): boolean {
+  if (/^data:image\/(?:png|gif|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/.test(s)) return true;
+  if (!URL.canParse(s)) return false;
+  const url = new URL(s);
+  return (
+    url.protocol === "https:" &&
+    url.username === "" &&
+    url.password === "" &&
+    /^https:\/\/[a-z0-9.-]+(?::\d{1,5})?$/.test(url.origin)
+  );
+}
+
+/** "#15c" → "#1155cc": one spelling, for the stylesheet and its contrast check. */
+function expandHexColor(s: string): string {
+  const hex = s.slice(1).toLowerCase();
+  return `#${hex.length === 3 ? [...hex].map((d) => d + d).join("") : hex}`;
+}
 
 /** "127.0.0.1:4100", "localhost:4100", "[::1]:4100": a loopback host with an explicit port. */
 function isLoopbackHostPort(s: string): boolean {
@@ -199,6 +261,11 @@ export function getConfig(env: Env): Config {
     accessTokenAlg: o.ACCESS_TOKEN_ALG,
     loginMethods: o.LOGIN_METHODS,
     insecureClientMetadataHosts: o.INSECURE_CLIENT_METADATA_HOSTS,
+    brand: {
+      name: o.BRAND_NAME ?? DEFAULT_BRAND_NAME,
+      logoUrl: o.BRAND_LOGO_URL,
+      color: o.BRAND_COLOR,
+    },
   };
   cache.set(env, config);
   return config;

@@ -15,6 +15,7 @@ import type { AppEnv } from "../http/app-env";
 import type { Params } from "../http/params";
 import type { Session } from "../http/session";
 import type { UserRecord } from "../storage/users";
+import type { LoginErrorKey } from "../ui/messages";
 
 export interface LoginMethod {
   /** Its name in LOGIN_METHODS (src/auth/methods.ts). */
@@ -60,8 +61,8 @@ export interface PendingLogin {
 }
 
 export interface LoginFailure {
-  /** Shown with role="alert". */
-  error: string;
+  /** Its message (src/ui/messages/), shown with role="alert" in the page's language. */
+  error: LoginErrorKey;
   status: number;
   /** Typed back into the form. */
   username?: string;

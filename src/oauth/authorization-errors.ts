@@ -31,7 +31,8 @@ export function onAuthorizationError(
 ): Response | Promise<Response> {
   const target = c.get("redirectTarget");
   if (target !== undefined && err instanceof OAuthError) return redirectError(c, err, target);
-  return renderErrorPage(c, toOAuthError(err));
+  // OIDC Core §3.1.2.1 ui_locales of the request (GET /authorize) chooses the page's language too.
+  return renderErrorPage(c, toOAuthError(err), { uiLocales: c.req.query("ui_locales") });
 }
 
 /** RFC 6749 §4.1.2.1: error, error_description and state (iss added by redirectToClient). */

@@ -30,6 +30,8 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   maxAge?: number;
   loginHint?: string;
+  /** OIDC Core §3.1.2.1 ui_locales: the pages' language for this sign-in (src/ui/language.ts). */
+  uiLocales?: string;
   /** The subject named by a verified id_token_hint: only that user's session may answer. */
   hintedSub?: string;
 }
@@ -201,6 +203,8 @@ export function validateAuthorizationRequest(
   if (maxAge !== undefined) request.maxAge = maxAge;
   const loginHint = params.get("login_hint");
   if (loginHint !== undefined) request.loginHint = loginHint.slice(0, 256);
+  const uiLocales = params.get("ui_locales");
+  if (uiLocales !== undefined) request.uiLocales = uiLocales.slice(0, 256);
   return request;
 }
 

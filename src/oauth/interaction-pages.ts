@@ -6,9 +6,8 @@ import { csrfToken } from "../http/csrf";
 import { type ClientRecord, isOperatorClient } from "../storage/clients";
 import type { UserRecord } from "../storage/users";
 import { renderConsentPage } from "../ui/consent-page";
-import { LOGIN_ERROR_ID, renderLoginPage } from "../ui/login-page";
+import { LOGIN_ERROR_ID, loginErrorText, renderLoginPage } from "../ui/login-page";
 import { formActionSource } from "../ui/render";
-import { describeScopes } from "../ui/scopes";
 import { type AuthorizationRequest, isRefused, type PendingRequest } from "./authorization-request";
 import { sealTicket } from "./interaction-ticket";
 import { cannotProveIdentity } from "./native-client";
@@ -42,12 +41,13 @@ export async function showLoginPage(
     c,
     {
       clientName: clientDisplayName(client),
-      ...(failure ? { error: failure.error } : {}),
+      ...(failure ? { error: loginErrorText(failure.error) } : {}),
       forms: loginMethodsOf(c.get("config")).map((method) => method.renderForm(form)),
     },
     {
       // The form ends in a redirect to the client (a code, or the waiting error).
       formActionOrigins: [request.redirectUri],
+      uiLocales: isRefused(request) ? undefined : request.uiLocales,
       ...(failure ? { status: failure.status } : {}),
       ...(failure?.headers ? { headers: failure.headers } : {}),
     },
@@ -70,7 +70,7 @@ export async function showConsentPage(
       clientName: clientDisplayName(client),
       ...(client.metadata.client_uri ? { clientUri: client.metadata.client_uri } : {}),
       redirectOrigin: formActionSource(request.redirectUri) ?? request.redirectUri,
-      scopes: describeScopes(request.scope),
+      scopes: request.scope,
       resources: request.resource,
       keepsAccess: issuesRefreshToken(client, request.scope),
       confirmEveryTime: !document && cannotProveIdentity(client, request.redirectUri),
@@ -81,7 +81,7 @@ export async function showConsentPage(
       csrf,
       action: CONSENT_ACTION,
     },
-    { formActionOrigins: [request.redirectUri] },
+    { formActionOrigins: [request.redirectUri], uiLocales: request.uiLocales },
   );
 }
 

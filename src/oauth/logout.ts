@@ -32,6 +32,8 @@ interface LogoutRequest {
   /** The registered post_logout_redirect_uri the request named. */
   returnTo: string | undefined;
   state: string | undefined;
+  /** §2 ui_locales (OIDC Core §3.1.2.1): the pages' language, carried to the POST. */
+  uiLocales: string | undefined;
 }
 
 /**
@@ -66,6 +68,7 @@ logoutRoutes.on(["GET", "POST"], LOGOUT_PATH, limitBody(), async (c) => {
       clientName: request.client?.metadata.client_name,
     },
     request.returnTo,
+    request.uiLocales,
   );
 });
 
@@ -80,7 +83,7 @@ logoutRoutes.all(LOGOUT_PATH, () => {
  * §2 and §3: the id_token_hint must be an ID token Gatehouse issued (expired ones too); a
  * client_id given with it must be among its audience; a post_logout_redirect_uri needs the client
  * identified (client_id or the hint's single audience) and must be one it registered, compared
- * as strings (§3.1). `ui_locales` is ignored: the pages have one language.
+ * as strings (§3.1). `ui_locales` chooses the pages' language (src/ui/language.ts).
  */
 async function validateLogoutRequest(c: Context<AppEnv>, params: Params): Promise<LogoutRequest> {
   const hintParam = params.get("id_token_hint");
@@ -115,7 +118,8 @@ async function validateLogoutRequest(c: Context<AppEnv>, params: Params): Promis
       );
     }
   }
-  return { client, hint, returnTo, state: params.get("state") };
+  const uiLocales = params.get("ui_locales")?.slice(0, 256);
+  return { client, hint, returnTo, state: params.get("state"), uiLocales };
 }
 
 /**
@@ -127,6 +131,7 @@ function carriedParameters(request: LogoutRequest): Record<string, string> {
   if (request.client !== null) carried.client_id = request.client.client_id;
   if (request.returnTo !== undefined) carried.post_logout_redirect_uri = request.returnTo;
   if (request.state !== undefined) carried.state = request.state;
+  if (request.uiLocales !== undefined) carried.ui_locales = request.uiLocales;
   return carried;
 }
 
@@ -150,7 +155,7 @@ async function finishLogout(
     });
     await afterSessionEnd(c, ended);
   }
-  if (request.returnTo === undefined) return renderSignedOutPage(c);
+  if (request.returnTo === undefined) return renderSignedOutPage(c, request.uiLocales);
   const location = appendResponseParams(request.returnTo, { state: request.state });
   return c.redirect(location, c.req.method === "POST" ? 303 : 302);
 }

@@ -7,6 +7,7 @@ import { ID_TOKEN_ALG } from "../tokens/id-token";
 import { getPublicJwks, JWKS_MAX_AGE_SECONDS } from "../storage/keys";
 import { CLIENT_AUTH_METHOD_NAMES } from "./client-auth";
 import { GRANT_TYPE_NAMES } from "./grants";
+import { LANGUAGES } from "../ui/messages";
 import { INTROSPECTION_AUTH_METHODS } from "./introspect";
 import { OFFLINE_ACCESS } from "./refresh-policy";
 
@@ -51,6 +52,8 @@ export function authorizationServerMetadata(issuer: string, config: Config) {
     id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
     // select_account shows the login page, where any account may sign in.
     prompt_values_supported: ["none", "login", "consent", "select_account"],
+    // OIDC Discovery §3: the languages of the pages, for ui_locales (src/ui/messages/).
+    ui_locales_supported: Object.keys(LANGUAGES),
     claims_supported: [
       "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr",
       "name", "preferred_username", "email",

@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { Layout } from "./layout";
+import { usePage } from "./page-context";
 import type { ConsentPageProps } from "./props";
 import { renderPage, type RenderPageOptions } from "./render";
+import { describeScopes } from "./scopes";
 
 /**
  * Asks the signed-in user to let a client have the listed scopes (RFC 6749 §4.1.1 step B,
@@ -14,17 +16,19 @@ import { renderPage, type RenderPageOptions } from "./render";
  * Both buttons submit the same form; only the pressed one's `decision` value is sent.
  */
 export function ConsentPage(props: ConsentPageProps) {
+  const { messages, brand } = usePage();
+  const m = messages.consent;
+  const client = <strong>{props.clientName}</strong>;
+  const scopes = describeScopes(props.scopes, messages);
   return (
-    <Layout title="Allow access">
-      <h1>{props.clientName} wants to access your account</h1>
-      <p>
-        Signed in as <strong>{props.userName}</strong>
-      </p>
-      {props.scopes.length > 0 ? (
+    <Layout title={m.title}>
+      <h1>{m.heading(props.clientName)}</h1>
+      <p>{m.signedInAs(<strong>{props.userName}</strong>)}</p>
+      {scopes.length > 0 ? (
         <>
-          <p>It asks for:</p>
+          <p>{m.asksFor}</p>
           <ul class="scopes">
-            {props.scopes.map((s) => (
+            {scopes.map((s) => (
               <li>
                 {s.description}
                 {s.description !== s.scope ? (
@@ -38,11 +42,11 @@ export function ConsentPage(props: ConsentPageProps) {
           </ul>
         </>
       ) : (
-        <p>It asks for no specific permissions.</p>
+        <p>{m.asksForNothing}</p>
       )}
       {props.resources && props.resources.length > 0 ? (
         <>
-          <p>For use with these services:</p>
+          <p>{m.resources}</p>
           <ul class="resources">
             {props.resources.map((r) => (
               <li>
@@ -54,49 +58,40 @@ export function ConsentPage(props: ConsentPageProps) {
       ) : null}
       {props.keepsAccess ? (
         <p role="note" id="keeps-access">
-          <strong>{props.clientName}</strong> will keep this access while you are not using it,
-          until the access expires or is revoked.
+          {m.keepsAccess(client)}
         </p>
       ) : null}
       {props.confirmEveryTime ? (
         <p class="alert" role="note" id="confirm-every-time">
-          This is an app on your device. Gatehouse cannot verify which app is asking, so you are
-          asked each time. Allow only if you have just started signing in to{" "}
-          <strong>{props.clientName}</strong> yourself.
+          {m.confirmEveryTime(client, brand.name)}
         </p>
       ) : null}
       {props.clientHost ? (
         <p class="alert" role="note" id="client-host">
-          This application is identified by <strong>{props.clientHost}</strong>, which publishes
-          its details; its name is its own claim. You are asked each time.
+          {m.clientHost(<strong>{props.clientHost}</strong>)}
         </p>
       ) : null}
       {props.clientHost && props.runsLocally ? (
         <p class="alert" role="note" id="runs-locally">
-          This app runs on your own computer, so any program on it could claim to be{" "}
-          <strong>{props.clientName}</strong> from {props.clientHost}. Allow only if you have
-          just started signing in to it yourself.
+          {m.runsLocally(client, props.clientHost)}
         </p>
       ) : null}
-      {props.clientUri ? <p class="muted">Application website: {props.clientUri}</p> : null}
+      {props.clientUri ? <p class="muted">{m.clientUri(props.clientUri)}</p> : null}
       {props.selfRegistered ? (
         <p class="muted" id="self-registered">
-          This application registered itself with Gatehouse: its name and website are its own
-          claims, not checked by anyone.
+          {m.selfRegistered(brand.name)}
         </p>
       ) : null}
-      <p class="muted">
-        Whichever you choose, you will then be sent to <strong>{props.redirectOrigin}</strong>.
-      </p>
+      <p class="muted">{m.redirect(<strong>{props.redirectOrigin}</strong>)}</p>
       <form method="post" action={props.action}>
         <input type="hidden" name="request" value={props.request} />
         <input type="hidden" name="csrf" value={props.csrf} />
         <div class="actions">
           <button type="submit" name="decision" value="deny" class="secondary">
-            Deny
+            {m.deny}
           </button>
           <button type="submit" name="decision" value="allow">
-            Allow
+            {m.allow}
           </button>
         </div>
       </form>

@@ -1,27 +1,41 @@
 import type { Child } from "hono/jsx";
-import { STYLESHEET } from "./styles";
+import { usePage } from "./page-context";
 
 export interface LayoutProps {
-  /** What the page is for ("Sign in"); the document title adds " – Gatehouse". */
+  /** What the page is for ("Sign in"); the document title adds " – " and the brand's name. */
   title: string;
   children?: Child;
 }
 
-/** The frame of every page: language, viewport, the inline stylesheet, no script. */
-export function Layout({ title, children }: LayoutProps) {
+/**
+ * The frame of every page: language, viewport, the inline stylesheet, the brand, no script.
+ * The language, brand and stylesheet come from the page being rendered (./page-context.ts).
+ * Called directly as a function (Layout({ title, children })), it still returns an element that
+ * reads them while renderPage renders it, so the stylesheet always matches the page's CSP hash.
+ */
+export function Layout(props: LayoutProps) {
+  return <Frame {...props} />;
+}
+
+function Frame({ title, children }: LayoutProps) {
+  const { messages, brand, stylesheet } = usePage();
   return (
-    <html lang="en">
+    <html lang={messages.tag}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>{`${title} – Gatehouse`}</title>
-        {/* Our own constant, never user text; emitted unescaped so that its CSP hash matches. */}
-        <style dangerouslySetInnerHTML={{ __html: STYLESHEET }} />
+        <title>{messages.documentTitle(title, brand.name)}</title>
+        {/* Our own constant (and a checked #rrggbb), never user text; emitted unescaped so that its CSP hash matches. */}
+        <style dangerouslySetInnerHTML={{ __html: stylesheet }} />
       </head>
       <body>
         <main>
-          <p class="brand">Gatehouse</p>
+          <p class="brand">
+            {/* Decorative: the name next to it says the same (WCAG 2.2 H67). */}
+            {brand.logoUrl ? <img src={brand.logoUrl} alt="" /> : null}
+            {brand.name}
+          </p>
           {children}
         </main>
       </body>

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { Layout } from "./layout";
+import { usePage } from "./page-context";
 import { renderPage } from "./render";
 
 export interface LogoutConfirmPageProps {
@@ -19,22 +20,20 @@ export interface LogoutConfirmPageProps {
  * cross-site page cannot submit it (CSRF token, SameSite cookie).
  */
 export function LogoutConfirmPage(props: LogoutConfirmPageProps) {
+  const { messages, brand } = usePage();
+  const m = messages.logout;
   return (
-    <Layout title="Sign out">
-      <h1>Sign out of Gatehouse?</h1>
-      {props.clientName ? (
-        <p>
-          <strong>{props.clientName}</strong> asks to sign you out.
-        </p>
-      ) : null}
-      <p class="muted">You will need to sign in again to use applications that sign in with Gatehouse.</p>
+    <Layout title={m.title}>
+      <h1>{m.heading(brand.name)}</h1>
+      {props.clientName ? <p>{m.clientAsks(<strong>{props.clientName}</strong>)}</p> : null}
+      <p class="muted">{m.consequence(brand.name)}</p>
       <form method="post" action={props.action}>
         <input type="hidden" name="csrf" value={props.csrf} />
         {Object.entries(props.carried).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
         <button type="submit" name="logout" value="yes">
-          Sign out
+          {m.submit}
         </button>
       </form>
     </Layout>
@@ -43,10 +42,11 @@ export function LogoutConfirmPage(props: LogoutConfirmPageProps) {
 
 /** What the user sees once signed out, when no application asked to have them back. */
 export function SignedOutPage() {
+  const m = usePage().messages.logout;
   return (
-    <Layout title="Signed out">
-      <h1>You are signed out</h1>
-      <p class="muted">You can close this page.</p>
+    <Layout title={m.signedOutTitle}>
+      <h1>{m.signedOutHeading}</h1>
+      <p class="muted">{m.closePage}</p>
     </Layout>
   );
 }
@@ -59,12 +59,14 @@ export function renderLogoutConfirmPage(
   c: Context<AppEnv>,
   props: LogoutConfirmPageProps,
   returnTo: string | undefined,
+  uiLocales?: string,
 ): Promise<Response> {
   return renderPage(c, <LogoutConfirmPage {...props} />, {
     formActionOrigins: returnTo === undefined ? [] : [returnTo],
+    uiLocales,
   });
 }
 
-export function renderSignedOutPage(c: Context<AppEnv>): Promise<Response> {
-  return renderPage(c, <SignedOutPage />);
+export function renderSignedOutPage(c: Context<AppEnv>, uiLocales?: string): Promise<Response> {
+  return renderPage(c, <SignedOutPage />, { uiLocales });
 }

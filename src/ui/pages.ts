@@ -20,6 +20,14 @@
  *
  * Form fields posted back: login: request, csrf, username, password; consent: request, csrf,
  * decision ("allow" | "deny").
+ *
+ * Languages and brand: renderPage renders the page in the language negotiated from the
+ * request's ui_locales (options.uiLocales) and Accept-Language (./language.ts), with the
+ * configured brand (config.brand), and sets Content-Language and Vary: Accept-Language. Page
+ * texts live in ./messages/ (one file per language, complete by type); components read them, the
+ * brand and the stylesheet with usePage() (./page-context.ts), so Layout needs no more props.
+ * Build pages as elements (renderPage(c, <MyPage />)): a component runs, and reads its
+ * settings, while renderPage renders it; Layout(...) called directly is safe too.
  */
 
 export { renderConsentPage, ConsentPage } from "./consent-page";
@@ -30,7 +38,9 @@ export {
   LogoutConfirmPage,
   SignedOutPage,
 } from "./logout-page";
-export { renderLoginPage, LoginPage, LOGIN_ERROR_ID, PasswordForm } from "./login-page";
+export { renderLoginPage, LoginPage, LOGIN_ERROR_ID, loginErrorText, PasswordForm } from "./login-page";
+export { negotiateLanguage } from "./language";
+export { usePage } from "./page-context";
 export { renderPage, pageContentSecurityPolicy, type RenderPageOptions } from "./render";
 export { describeScope, describeScopes } from "./scopes";
 export type {

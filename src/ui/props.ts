@@ -4,8 +4,11 @@ import type { Child } from "hono/jsx";
 export interface LoginPageProps {
   /** The client's display name (client_name, else client_id). */
   clientName: string;
-  /** "Invalid username or password", "Too many attempts…", shown with role="alert". */
-  error?: string;
+  /**
+   * "Invalid username or password", "Too many attempts…", shown with role="alert": build it with
+   * loginErrorText(key) (./login-page.tsx), so it follows the page's language.
+   */
+  error?: Child;
   /** One form per configured login method (src/auth/methods.ts), in order. */
   forms: Child;
 }
@@ -34,8 +37,8 @@ export interface ConsentPageProps {
   clientUri?: string;
   /** Origin of the redirect URI the browser will be sent to, shown to the user. */
   redirectOrigin: string;
-  /** Build with describeScopes(scopes). */
-  scopes: ScopeDescription[];
+  /** The requested scopes; the page describes them in its language (./scopes.ts). */
+  scopes: readonly string[];
   /** RFC 8707 resources (the services the tokens will be for), shown as text. */
   resources?: string[];
   /**

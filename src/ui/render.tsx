@@ -1,8 +1,12 @@
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
+import type { Brand, Config } from "../config";
 import type { AppEnv } from "../http/app-env";
-import { stylesheetHashSource } from "./styles";
+import { negotiateLanguage } from "./language";
+import { LANGUAGES } from "./messages";
+import { DEFAULT_BRAND, type PageSettings, withPageSettings } from "./page-context";
+import { stylesheetFor, stylesheetHashSource } from "./styles";
 
 export interface RenderPageOptions {
   /** HTTP status; 200 by default. */
@@ -16,6 +20,11 @@ export interface RenderPageOptions {
   formActionOrigins?: readonly string[];
   /** Extra headers (e.g. Retry-After). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The authorization or logout request's `ui_locales` (OIDC Core §3.1.2.1), which outranks
+   * Accept-Language in choosing the page's language.
+   */
+  uiLocales?: string | undefined;
 }
 
 /** CSP3 §2.3.1 host-source of the form scheme://host[:port], host a DNS name or IP literal. */
@@ -38,10 +47,25 @@ export function formActionSource(uri: string): string | undefined {
   return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : undefined;
 }
 
-/** The Content-Security-Policy of a page: nothing loads but its own inline stylesheet. */
+/**
+ * The img-src sources a brand's logo needs (src/config.ts checked it): the https URL's origin
+ * (an ASCII host-source), or `data:` for an inline image. Nothing without a logo.
+ */
+export function logoSources(brand: Brand): string[] {
+  if (brand.logoUrl === undefined) return [];
+  if (brand.logoUrl.startsWith("data:")) return ["data:"];
+  const source = formActionSource(brand.logoUrl);
+  return source?.startsWith("https://") ? [source] : [];
+}
+
+/**
+ * The Content-Security-Policy of a page: nothing loads but its own inline stylesheet and, when
+ * one is configured, the brand's logo (imageSources).
+ */
 export function pageContentSecurityPolicy(
   styleSource: string,
   formActionOrigins: readonly string[] = [],
+  imageSources: readonly string[] = [],
 ): string {
   const formAction = new Set(["'self'"]);
   for (const uri of formActionOrigins) {
@@ -51,7 +75,7 @@ export function pageContentSecurityPolicy(
   return [
     "default-src 'none'",
     `style-src ${styleSource}`,
-    "img-src 'self'",
+    `img-src ${["'self'", ...imageSources].join(" ")}`,
     `form-action ${[...formAction].join(" ")}`,
     // Clickjacking (RFC 6749 §10.13, RFC 9700 §4.16): never framed; X-Frame-Options for old browsers.
     "frame-ancestors 'none'",
@@ -63,17 +87,28 @@ export function pageContentSecurityPolicy(
  * Renders a page as a complete HTML response with the page security headers. The app's global
  * secureHeaders middleware leaves these headers alone (it does not overwrite), so the response
  * carries exactly one Content-Security-Policy: this one.
+ *
+ * The page is rendered in the language negotiated for the request (./language.ts) with the
+ * configured brand (./page-context.ts); Content-Language names the language (RFC 9110 §8.5) and
+ * Vary says that Accept-Language chose it (RFC 9110 §12.5.5).
  */
 export async function renderPage(
   c: Context<AppEnv>,
   page: Child,
   options: RenderPageOptions = {},
 ): Promise<Response> {
-  const csp = pageContentSecurityPolicy(await stylesheetHashSource(), options.formActionOrigins);
-  const body = await html`<!doctype html>${page}`;
+  const settings = pageSettings(c, options.uiLocales);
+  const csp = pageContentSecurityPolicy(
+    await stylesheetHashSource(settings.stylesheet),
+    options.formActionOrigins,
+    logoSources(settings.brand),
+  );
+  const body = await withPageSettings(settings, () => html`<!doctype html>${page}`);
   return c.html(body, (options.status ?? 200) as 200, {
     ...options.headers,
     "Content-Type": "text/html; charset=UTF-8",
+    "Content-Language": settings.messages.tag,
+    Vary: "Accept-Language",
     "Content-Security-Policy": csp,
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -82,4 +117,18 @@ export async function renderPage(
     "Cache-Control": "no-store",
     Pragma: "no-cache",
   });
+}
+
+/** The language, brand and stylesheet of a page for this request. */
+function pageSettings(c: Context<AppEnv>, uiLocales: string | undefined): PageSettings {
+  // A bare Hono app (a unit test of a page) sets no configuration: the default brand.
+  const config: Config | undefined = c.get("config");
+  const brand = config?.brand ?? DEFAULT_BRAND;
+  const language = negotiateLanguage({ uiLocales, acceptLanguage: c.req.header("Accept-Language") });
+  return {
+    language,
+    messages: LANGUAGES[language],
+    brand,
+    stylesheet: stylesheetFor(brand.color),
+  };
 }

@@ -1,24 +1,21 @@
+import { DESCRIBED_SCOPES, type Messages } from "./messages";
+import { en } from "./messages/en";
 import type { ScopeDescription } from "./props";
 
-/**
- * What each scope means to the person asked to consent (OpenID Connect Core §5.4 for the
- * standard claims scopes, §11 for offline_access). A scope without an entry is shown by name,
- * so that nothing a client asks for is hidden from the user.
- */
-const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  openid: "Confirm your identity",
-  profile: "Your name",
-  email: "Your email address",
-  address: "Your postal address",
-  phone: "Your phone number",
-  offline_access: "Keep access while you are not using the application",
-};
+const DESCRIBED: ReadonlySet<string> = new Set(DESCRIBED_SCOPES);
 
-export function describeScope(scope: string): string {
-  return Object.hasOwn(DESCRIPTIONS, scope) ? DESCRIPTIONS[scope]! : scope;
+/**
+ * What a scope means to the person asked to consent, in the page's language (the descriptions
+ * live with the other messages: ./messages/). A scope without one is shown by its name, so that
+ * nothing a client asks for is hidden from the user.
+ */
+export function describeScope(scope: string, messages: Messages = en): string {
+  return DESCRIBED.has(scope)
+    ? messages.consent.scopes[scope as keyof Messages["consent"]["scopes"]]
+    : scope;
 }
 
 /** The consent page's list, in the order requested, without repeats. */
-export function describeScopes(scopes: Iterable<string>): ScopeDescription[] {
-  return [...new Set(scopes)].map((scope) => ({ scope, description: describeScope(scope) }));
+export function describeScopes(scopes: Iterable<string>, messages: Messages = en): ScopeDescription[] {
+  return [...new Set(scopes)].map((scope) => ({ scope, description: describeScope(scope, messages) }));
 }

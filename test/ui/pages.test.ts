@@ -36,7 +36,7 @@ const login = (overrides: Partial<LoginFixture> = {}): LoginFixture => ({
 const consent = (overrides: Partial<ConsentPageProps> = {}): ConsentPageProps => ({
   clientName: "Example App",
   redirectOrigin: "https://rp.example",
-  scopes: describeScopes(["openid", "profile", "email", "payments:write"]),
+  scopes: ["openid", "profile", "email", "payments:write"],
   userName: "Alice Example",
   request: "sealed-request-value",
   csrf: "csrf-token-value",
@@ -188,7 +188,7 @@ describe("consent page", () => {
       clientName: HOSTILE,
       userName: HOSTILE,
       clientUri: HOSTILE,
-      scopes: describeScopes([HOSTILE]),
+      scopes: [HOSTILE],
       resources: [HOSTILE],
     });
     expect(await select(page, "script, img")).toEqual([]);

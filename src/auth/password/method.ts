@@ -35,7 +35,7 @@ export const passwordMethod: LoginMethod = {
       } catch (err) {
         if (err instanceof OAuthError && err.status === 429) {
           return pending.retry({
-            error: "Too many failed sign-in attempts. Try again later.",
+            error: "tooManyAttempts",
             status: 429,
             username,
             headers: { ...err.headers },
@@ -47,7 +47,7 @@ export const passwordMethod: LoginMethod = {
       await recordLoginResult(c.get("stores"), permit, user?.sub ?? null);
       if (!user) {
         return pending.retry({
-          error: "Invalid username or password.",
+          error: "invalidCredentials",
           // 400, not 401: a form, not an HTTP authentication scheme (RFC 9110 §15.5.2).
           status: 400,
           username,

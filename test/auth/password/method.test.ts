@@ -83,7 +83,7 @@ describe("the password login method", () => {
     const res = await send(PASSWORD_ACTION, post(user.username, "not-the-password"));
     expect(res.status).toBe(400);
     expect(calls.failures).toEqual([
-      { error: "Invalid username or password.", status: 400, username: user.username },
+      { error: "invalidCredentials", status: 400, username: user.username },
     ]);
     expect(res.headers.getSetCookie().some((c) => c.includes("session="))).toBe(false);
     expect(loggedSecurityEvents(log).map((e) => e.type)).toContain("login.failed");
