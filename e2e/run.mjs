@@ -2,7 +2,8 @@
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
 // driven by playwright-core), then runs the tests of ./flows.mjs, ./accessibility.mjs,
-// ./client-libraries.mjs, ./admin-cli.mjs, ./mcp.mjs and ./guides.mjs (browser-free) and prints "N passed, M failed" (", K skipped"
+// ./client-libraries.mjs, ./admin-cli.mjs, ./mcp.mjs (browser-free) and ./guides.mjs, and prints
+// "N passed, M failed" (", K skipped"
 // when a test could not run here; each says why).
 // Screenshots of the pages go to e2e/screenshots/ (not committed).
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
