@@ -1,0 +1,73 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { TestBrowser } from "../helpers/browser";
+import { answerAuthorization, startDemo, visit } from "../helpers/demo";
+import { deployment } from "../helpers/deployment";
+import { admin, request } from "../helpers/http";
+
+interface ListedClient {
+  client_id: string;
+  client_name?: string;
+  redirect_uris: string[];
+  token_endpoint_auth_method: string;
+}
+
+/** The demo's clients as the admin API lists them: ordinary registrations. */
+async function demoClients(): Promise<ListedClient[]> {
+  const res = await admin("GET", "/clients?limit=100");
+  expect(res.status).toBe(200);
+  const { clients } = (await res.json()) as { clients: ListedClient[] };
+  return clients.filter((c) => c.client_name === "Gatehouse demo app");
+}
+
+/** The users named demo, read from KV's username index as the login form would. */
+async function demoUsers(): Promise<string[]> {
+  const { keys } = await env.USERS.list({ prefix: "username:demo" });
+  return keys.map((k) => k.name);
+}
+
+describe("the demo client and user: seeded once, on the first demo request", () => {
+  it("two first visits at once make one client and one user", async () => {
+    expect(await demoClients()).toEqual([]);
+    const [a, b] = await Promise.all([request("/"), request("/")]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const clients = await demoClients();
+    expect(clients).toHaveLength(1);
+    expect(clients[0]).toMatchObject({
+      redirect_uris: ["http://localhost/demo/callback"],
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    expect(await demoUsers()).toEqual(["username:demo"]);
+
+    // And again later: nothing new.
+    expect((await request("/")).status).toBe(200);
+    expect((await demoClients()).map((c) => c.client_id)).toEqual(clients.map((c) => c.client_id));
+    expect(await demoUsers()).toHaveLength(1);
+  });
+
+  it("follows the port: the redirect URI becomes the new origin's, and the flow works there", async () => {
+    const port9000 = deployment({}, "http://localhost:9000");
+    const browser = new TestBrowser(port9000);
+    const { authorizeUrl } = await startDemo(browser);
+    expect(authorizeUrl.searchParams.get("redirect_uri")).toBe("http://localhost:9000/demo/callback");
+    const clients = await demoClients();
+    expect(clients).toHaveLength(1);
+    expect(clients[0]?.redirect_uris).toEqual(["http://localhost:9000/demo/callback"]);
+    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    expect(callback.origin).toBe("http://localhost:9000");
+    expect((await visit(browser, callback)).status).toBe(200);
+  });
+
+  it("registers a new demo client when the operator deleted it", async () => {
+    expect((await request("/")).status).toBe(200);
+    const [before] = await demoClients();
+    expect((await admin("DELETE", `/clients/${before?.client_id}`)).status).toBe(204);
+    const browser = new TestBrowser();
+    const { authorizeUrl } = await startDemo(browser);
+    const [after] = await demoClients();
+    expect(after?.client_id).not.toBe(before?.client_id);
+    expect(authorizeUrl.searchParams.get("client_id")).toBe(after?.client_id);
+    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    expect((await visit(browser, callback)).status).toBe(200);
+  });
+});
