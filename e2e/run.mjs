@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs, ./client-libraries.mjs,
-// ./admin-cli.mjs and ./mcp.mjs (browser-free) and prints "N passed, M failed" (", K skipped"
-// when a test could not run here; each says why).
-// Screenshots of the pages go to e2e/screenshots/ (not committed).
+// driven by playwright-core), then runs the tests of ./flows.mjs, ./demo.mjs,
+// ./client-libraries.mjs, ./admin-cli.mjs and ./mcp.mjs (browser-free) and prints
+// "N passed, M failed" (", K skipped" when a test could not run here; each says why).
+// Screenshots of the pages go to e2e/screenshots/ (not committed); a failing test's page to
+// e2e/screenshots/failures/<test name>.png, its path printed with the failure.
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
+import { tests as demoTests } from "./demo.mjs";
 import { tests } from "./flows.mjs";
 import { tests as mcpTests, prepareMcp, Skipped } from "./mcp.mjs";
 import { AdminApi } from "./oauth.mjs";
@@ -21,6 +23,8 @@ import { startGatehouse } from "./wrangler.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const screenshots = join(here, "screenshots");
+// A failing test's page, as it was when it failed: failures/<test name>.png.
+const failureShots = join(screenshots, "failures");
 const TEST_TIMEOUT_MS = 60_000;
 
 let gatehouse;
@@ -55,7 +59,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 try {
-  mkdirSync(screenshots, { recursive: true });
+  mkdirSync(failureShots, { recursive: true });
   mcp = await prepareMcp();
   gatehouse = await startGatehouse({ cwd: dirname(here), vars: mcp.vars });
   mcp.started(gatehouse.base);
@@ -85,7 +89,7 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
-  const selected = [...tests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
+  const selected = [...tests, ...demoTests, ...clientLibraryTests, ...adminCliTests, ...mcpTests].filter(
     (t) => !process.env.E2E_ONLY || t.name.includes(process.env.E2E_ONLY),
   );
   for (const test of selected) {
@@ -105,6 +109,10 @@ try {
       failed++;
       console.log(`  ✗ ${test.name}\n      ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n      ")}`);
       console.log(`      (page: ${page.url()})`);
+      const shot = join(failureShots, `${test.name.replace(/[^\w.-]+/g, "-").slice(0, 150)}.png`);
+      if (await page.screenshot({ path: shot, fullPage: true }).then(() => true, () => false)) {
+        console.log(`      (screenshot: ${shot})`);
+      }
     } finally {
       await browserContext.close().catch(() => {});
     }
