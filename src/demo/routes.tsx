@@ -182,6 +182,19 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
       form: { grant_type: "refresh_token", refresh_token: tokens.refresh },
     });
     const issued = exchange.response.status === 200 ? tokenResponse(exchange.response.json) : undefined;
+    // The old token at once again, as a client whose response was lost would: within the grace
+    // it gets the same new refresh token, not a third one (src/oauth/grants/refresh-token.ts).
+    // Without a grace (REFRESH_TOKEN_REUSE_GRACE=0) that would be reuse and end the grant: skipped.
+    const graceSeconds = c.get("config").refreshTokenReuseGrace;
+    const retry =
+      issued === undefined || graceSeconds === 0
+        ? undefined
+        : await callGatehouse(c, gatehouse, {
+            method: "POST",
+            path: "/token",
+            authorization: { scheme: "Basic", clientId: client.clientId, clientSecret: client.clientSecret },
+            form: { grant_type: "refresh_token", refresh_token: tokens.refresh },
+          });
     if (issued !== undefined) {
       await writeDemoState(c, {
         ...run,
@@ -198,6 +211,8 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
         exchange={exchange}
         oldRefresh={tokens.refresh}
         {...(issued?.refresh_token === undefined ? {} : { newRefresh: issued.refresh_token })}
+        {...(retry === undefined ? {} : { retry })}
+        graceSeconds={graceSeconds}
         csrf={run.csrf}
       />,
       { status: issued === undefined ? 502 : 200 },

@@ -34,6 +34,10 @@ export function RefreshPage(props: {
   exchange: RecordedExchange;
   oldRefresh: string;
   newRefresh?: string;
+  /** The old refresh token presented again at once. */
+  retry?: RecordedExchange;
+  /** REFRESH_TOKEN_REUSE_GRACE. */
+  graceSeconds: number;
   csrf: string;
 }) {
   const rotated = props.newRefresh !== undefined && props.newRefresh !== props.oldRefresh;
@@ -74,12 +78,22 @@ export function RefreshPage(props: {
             {rotated
               ? "A new refresh token replaced the old one (rotation, RFC 9700 §4.14.2): "
               : "The same refresh token came back: "}
-            Gatehouse now accepts only the new one. The old one is retired: if it ever comes back,
-            two parties hold it, one of them a thief, and Gatehouse ends the whole grant. The one
-            exception is a retry by this same confidential client within{" "}
-            <code>REFRESH_TOKEN_REUSE_GRACE</code> (30 s), which gets the same new token again, for
-            a response lost on the way. The next step shows the old token refused.
+            Gatehouse now knows only the new one. The old one is retired: if it comes back later,
+            two parties hold it, one of them a thief, and Gatehouse ends the whole grant.
           </p>
+          {props.retry === undefined ? null : (
+            <>
+              <h2>The old refresh token, sent again at once</h2>
+              <p>
+                The one exception: this same confidential client retrying within{" "}
+                <code>REFRESH_TOKEN_REUSE_GRACE</code> ({props.graceSeconds} s), as it would after losing
+                the response on the way. It gets the same new refresh token again, not a third one,
+                and the grant goes on. Sent after the grace, the old token would be refused and the
+                grant ended; step 9 shows it refused.
+              </p>
+              <ExchangeView exchange={props.retry} />
+            </>
+          )}
           <StepButton action="/demo/revoke" label="Revoke the grant" csrf={props.csrf} />
         </>
       )}

@@ -45,6 +45,7 @@ main:has(.demo) { max-width: 60rem; }
 .demo table { width: 100%; margin: 0 0 1rem; border-collapse: collapse; font-size: .925rem; }
 .demo th, .demo td { padding: .35rem .5rem; text-align: left; vertical-align: top;
   border-bottom: 1px solid var(--line); word-break: break-word; }
+.demo th { white-space: nowrap; }
 .demo form { margin: 1rem 0; }
 .demo button, .demo a.button { display: inline-block; width: auto; }
 .demo a.button { padding: .65rem 1rem; border-radius: 8px; font-weight: 600; text-decoration: none;

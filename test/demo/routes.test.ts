@@ -57,9 +57,17 @@ describe("the local demo, clicked through over HTTP", () => {
     const refreshed = await pressStep(browser, api.page, "/demo/refresh");
     expect(refreshed.status).toBe(200);
     const refreshText = visibleText(refreshed.page);
-    expect(statuses(refreshText)).toEqual([200]);
     expect(refreshText).toContain("grant_type=refresh_token");
     expect(refreshText).toContain("A new refresh token replaced the old one");
+    // The old token sent again at once (the retry grace): the same new token, not a third.
+    expect(statuses(refreshText)).toEqual([200, 200]);
+    const sent = [...refreshText.matchAll(/refresh_token=([\w.-]+)/g)].map((m) => m[1]);
+    const received = [...refreshText.matchAll(/"refresh_token": "([\w.-]+)"/g)].map((m) => m[1]);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(sent[0]);
+    expect(received).toHaveLength(2);
+    expect(received[1]).toBe(received[0]);
+    expect(received[0]).not.toBe(sent[0]);
 
     // Step 9: revocation; then both refresh tokens are refused, introspection says inactive.
     const revoked = await pressStep(browser, refreshed.page, "/demo/revoke");
