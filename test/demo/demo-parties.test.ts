@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { unseal } from "../../src/crypto/seal";
+import { getSealKey } from "../../src/storage/keys";
 import { TestBrowser } from "../helpers/browser";
-import { answerAuthorization, startDemo, visit } from "../helpers/demo";
+import { answerAuthorization, pressStep, startDemo, visit } from "../helpers/demo";
 import { deployment } from "../helpers/deployment";
-import { admin, request } from "../helpers/http";
+import { basicAuthorization } from "../helpers/fixtures";
+import { admin, postForm, request } from "../helpers/http";
 
 interface ListedClient {
   client_id: string;
@@ -69,5 +72,48 @@ describe("the demo client and user: seeded once, on the first demo request", () 
     expect(authorizeUrl.searchParams.get("client_id")).toBe(after?.client_id);
     const callback = await answerAuthorization(browser, authorizeUrl, "allow");
     expect((await visit(browser, callback)).status).toBe(200);
+  });
+});
+
+describe("the demo client's secret stays on the server side", () => {
+  it("is stored only sealed, is the client's real secret, and no page or cookie of the run carries it", async () => {
+    const browser = new TestBrowser();
+    const pages: string[] = [];
+    const { page, authorizeUrl } = await startDemo(browser);
+    pages.push(page);
+    const exchanged = await visit(browser, await answerAuthorization(browser, authorizeUrl, "allow"));
+    pages.push(exchanged.page);
+    let step = exchanged.page;
+    for (const action of ["/demo/api", "/demo/refresh", "/demo/revoke"]) {
+      step = (await pressStep(browser, step, action)).page;
+      pages.push(step);
+    }
+
+    // The secret, read back the way the demo reads it (an internal format: the pointer record
+    // of src/storage/demo-client.ts, sealed by src/demo/demo-parties.ts).
+    const pointer = (await env.CLIENTS.get("demo-client", "json")) as { client_id: string; sealed_secret: string };
+    const opened = await unseal<{ secret: string }>(await getSealKey(env), "demo_secret", pointer.sealed_secret);
+    const secret = opened?.secret as string;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(await env.CLIENTS.get(`client:${pointer.client_id}`, "json"))).not.toContain(secret);
+    // It is the registered client's secret: client authentication accepts it.
+    const introspection = await postForm("/introspect", { token: "x" }, {
+      Authorization: basicAuthorization(pointer.client_id, secret),
+    });
+    expect(introspection.status).toBe(200);
+
+    for (const shown of pages) expect(shown).not.toContain(secret);
+    for (const value of browser.cookies.values()) expect(value).not.toContain(secret);
+  });
+
+  it("keeps the run's state within one browser cookie, even with RS256 access tokens", async () => {
+    const browser = new TestBrowser(deployment({ ACCESS_TOKEN_ALG: "RS256" }));
+    const { authorizeUrl } = await startDemo(browser);
+    const exchanged = await visit(browser, await answerAuthorization(browser, authorizeUrl, "allow"));
+    const refreshed = await pressStep(browser, (await pressStep(browser, exchanged.page, "/demo/api")).page, "/demo/refresh");
+    expect(refreshed.status).toBe(200);
+    const cookie = browser.cookies.get("gatehouse-demo") ?? "";
+    expect(cookie.length).toBeGreaterThan(1000);
+    expect("gatehouse-demo=".length + cookie.length).toBeLessThan(4096);
   });
 });
