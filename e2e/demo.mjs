@@ -22,8 +22,10 @@ async function demoToConsent(t, page) {
   const landing = await page.goto(`${t.base}/`);
   assert.equal(landing.status(), 200, "/ is the landing page in local development");
   const credentials = await demoCredentials(page);
+  await page.screenshot({ path: join(t.screenshots, "demo-landing.png"), fullPage: true });
   await clickThrough(page, page.getByRole("button", { name: "Try the demo" }));
   await page.getByRole("heading", { name: "Step 1: send the user to Gatehouse" }).waitFor();
+  await page.screenshot({ path: join(t.screenshots, "demo-authorize.png"), fullPage: true });
   const authorize = new URL(await page.getByRole("link", { name: "Continue to Gatehouse" }).getAttribute("href"));
   assert.equal(authorize.pathname, "/authorize");
   assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");

@@ -3,7 +3,7 @@
  * (step 8) and revocation (step 9).
  */
 import { DemoFrame, ExchangeView, StepButton } from "./demo-pages";
-import { type RecordedExchange, shorten } from "./gatehouse-call";
+import type { RecordedExchange } from "./gatehouse-call";
 
 export function ApiPage(props: {
   withToken: RecordedExchange;
@@ -63,17 +63,22 @@ export function RefreshPage(props: {
               <tr>
                 <th scope="row">Refresh token sent</th>
                 <td>
-                  <code>{shorten(props.oldRefresh)}</code>
+                  <code>{props.oldRefresh}</code>
                 </td>
               </tr>
               <tr>
                 <th scope="row">Refresh token received</th>
                 <td>
-                  <code>{shorten(props.newRefresh)}</code>
+                  <code>{props.newRefresh}</code>
                 </td>
               </tr>
             </tbody>
           </table>
+          <p class="muted">
+            A Gatehouse refresh token is <code>user.grant.secret</code>: the user names the Durable
+            Object that rotates it, the grant the consent it belongs to, and the secret is 256
+            random bits. Gatehouse stores only the token's SHA-256.
+          </p>
           <p>
             {rotated
               ? "A new refresh token replaced the old one (rotation, RFC 9700 §4.14.2): "
