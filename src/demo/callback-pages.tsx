@@ -61,14 +61,21 @@ export function CallbackPage(props: {
           </p>
           <JwtView title="Access token (RFC 9068): for the API" decoded={props.accessToken} />
           {props.idToken === undefined ? null : (
-            <JwtView title="ID token (OpenID Connect Core §2): for the demo app, who signed in" decoded={props.idToken} />
+            <JwtView
+              title="ID token (OpenID Connect Core §2): for the demo app, who signed in"
+              decoded={props.idToken}
+            />
           )}
           <CheckList checks={props.idChecks ?? []} />
           <p>
             The refresh token is no JWT: an opaque random value that only Gatehouse can check (it
             stores its SHA-256, never the token).
           </p>
-          <StepButton action="/demo/api" label="Call the API with the access token" csrf={props.csrf} />
+          <StepButton
+            action="/demo/api"
+            label="Call the API with the access token"
+            csrf={props.csrf}
+          />
         </>
       )}
     </DemoFrame>

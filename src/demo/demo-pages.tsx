@@ -4,6 +4,7 @@
  */
 import type { Child } from "hono/jsx";
 import { Layout } from "../ui/layout";
+import type { ParameterRow } from "./authorization-request";
 import type { RecordedExchange } from "./gatehouse-call";
 import type { Claim, DecodedJwt } from "./token-anatomy";
 
@@ -16,7 +17,8 @@ export function DemoFrame({ title, children }: { title: string; children?: Child
 }
 
 /** A button that moves to the next step: a POST form with the run's anti-CSRF token. */
-export function StepButton({ action, label, csrf }: { action: string; label: string; csrf: string }) {
+export function StepButton(props: { action: string; label: string; csrf: string }) {
+  const { action, label, csrf } = props;
   return (
     <form method="post" action={action}>
       <input type="hidden" name="csrf" value={csrf} />
@@ -65,12 +67,6 @@ export function LandingPage(props: { username: string; password: string; csrf: s
       </p>
     </DemoFrame>
   );
-}
-
-export interface ParameterRow {
-  name: string;
-  value: string;
-  meaning: string;
 }
 
 export function AuthorizeStepPage(props: { url: string; parameters: ParameterRow[] }) {

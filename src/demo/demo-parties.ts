@@ -70,7 +70,11 @@ async function seed(stores: Stores, config: Config, issuer: string): Promise<Dem
   return { client, userSub };
 }
 
-async function demoClient(stores: Stores, config: Config, redirectUri: string): Promise<DemoClient> {
+async function demoClient(
+  stores: Stores,
+  config: Config,
+  redirectUri: string,
+): Promise<DemoClient> {
   const [pointer, keys] = await Promise.all([getDemoClientPointer(stores), getSealKey(stores)]);
   if (pointer !== null) {
     const [record, opened] = await Promise.all([
@@ -106,7 +110,7 @@ async function demoClient(stores: Stores, config: Config, redirectUri: string): 
     },
     "operator",
   );
-  if (clientSecret === undefined) throw new Error("the demo client is confidential: no secret issued");
+  if (clientSecret === undefined) throw new Error("the demo client is confidential: no secret");
   await putDemoClientPointer(stores, {
     client_id: record.client_id,
     sealed_secret: await seal(keys, "demo_secret", { secret: clientSecret }, SECRET_SEAL_TTL),

@@ -44,5 +44,6 @@ export async function readDemoState(c: Context<AppEnv>): Promise<DemoState | nul
 
 export async function writeDemoState(c: Context<AppEnv>, state: DemoState): Promise<void> {
   const keys = await getSealKey(c.get("stores"));
-  writeCookie(c, "demo", await seal(keys, "demo_state", { run: state }, DEMO_STATE_TTL), DEMO_STATE_TTL);
+  const sealed = await seal(keys, "demo_state", { run: state }, DEMO_STATE_TTL);
+  writeCookie(c, "demo", sealed, DEMO_STATE_TTL);
 }

@@ -34,7 +34,9 @@ export interface GatehouseCall {
   /** Path on the issuer, e.g. "/token". */
   path: string;
   /** Sent in clear to Gatehouse, shown redacted. */
-  authorization?: { scheme: "Basic"; clientId: string; clientSecret: string } | { scheme: "Bearer"; token: string };
+  authorization?:
+    | { scheme: "Basic"; clientId: string; clientSecret: string }
+    | { scheme: "Bearer"; token: string };
   form?: Record<string, string>;
 }
 
@@ -49,7 +51,8 @@ export async function callGatehouse(
   const sent = new Headers({ Accept: "application/json" });
   const shown: [string, string][] = [["Accept", "application/json"]];
   if (call.authorization?.scheme === "Basic") {
-    sent.set("Authorization", basicCredentials(call.authorization.clientId, call.authorization.clientSecret));
+    const { clientId, clientSecret } = call.authorization;
+    sent.set("Authorization", basicCredentials(clientId, clientSecret));
     shown.push(["Authorization", "Basic …redacted…"]);
   } else if (call.authorization?.scheme === "Bearer") {
     sent.set("Authorization", `Bearer ${call.authorization.token}`);
@@ -61,10 +64,8 @@ export async function callGatehouse(
     sent.set("Content-Type", "application/x-www-form-urlencoded");
     shown.push(["Content-Type", "application/x-www-form-urlencoded"]);
   }
-  const res = await gatehouse(
-    new Request(url, { method: call.method, headers: sent, ...(body === undefined ? {} : { body }) }),
-    c.env,
-  );
+  const init = { method: call.method, headers: sent, ...(body === undefined ? {} : { body }) };
+  const res = await gatehouse(new Request(url, init), c.env);
   const text = await res.text();
   return {
     request: { method: call.method, url, headers: shown, ...(body === undefined ? {} : { body }) },

@@ -10,7 +10,6 @@
  * (src/http/csrf.ts).
  */
 import { type Context, Hono } from "hono";
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { randomToken } from "../crypto/random";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
@@ -18,38 +17,57 @@ import { limitBody } from "../http/body-limit";
 import { csrfToken, verifyCsrf } from "../http/csrf";
 import { toOAuthError } from "../http/on-error";
 import { readParams } from "../http/params";
-import { s256 } from "../oauth/pkce";
 import { renderPage } from "../ui/render";
+import { authorizationParameters } from "./authorization-request";
 import { CallbackPage, DeniedPage } from "./callback-pages";
-import { DEMO_SCOPE, DEMO_USER, demoParties, type DemoParties } from "./demo-parties";
-import { AuthorizeStepPage, DemoErrorPage, LandingPage, type ParameterRow } from "./demo-pages";
+import { DEMO_USER, type DemoClient, demoParties } from "./demo-parties";
+import { AuthorizeStepPage, DemoErrorPage, LandingPage } from "./demo-pages";
 import { type DemoState, readDemoState, writeDemoState } from "./demo-state";
-import { callGatehouse, type GatehouseFetch } from "./gatehouse-call";
+import { callGatehouse, type GatehouseCall, type GatehouseFetch } from "./gatehouse-call";
 import { ApiPage, RefreshPage, RevokePage } from "./step-pages";
 import { decodeToken } from "./token-anatomy";
+import { checkIdToken, issuedTokens } from "./token-response";
 
 /** A step that cannot go on: shown as a page, with a way back to the start. */
 class DemoError extends Error {
   constructor(
     readonly title: string,
     message: string,
-    readonly status: 400 | 403 | 502 = 400,
+    readonly status: 400 | 403 = 400,
   ) {
     super(message);
   }
 }
 
+const startAgain = (title: string, why: string) => new DemoError(title, `${why} Start again.`);
+
+/** The demo client's authentication at Gatehouse's endpoints (RFC 6749 §2.3.1). */
+const clientSecretBasic = (client: DemoClient): GatehouseCall["authorization"] => ({
+  scheme: "Basic",
+  clientId: client.clientId,
+  clientSecret: client.clientSecret,
+});
+
 export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
   const demo = new Hono<AppEnv>().onError(onDemoError);
   const limit = limitBody();
+  const call = (c: Context<AppEnv>, request: GatehouseCall) => callGatehouse(c, gatehouse, request);
   const parties = (c: Context<AppEnv>) =>
     demoParties(c.get("stores"), c.get("config"), c.get("issuer"));
+  const refreshWith = (c: Context<AppEnv>, client: DemoClient, refreshToken: string) =>
+    call(c, {
+      method: "POST",
+      path: "/token",
+      authorization: clientSecretBasic(client),
+      form: { grant_type: "refresh_token", refresh_token: refreshToken },
+    });
 
   demo.get("/", async (c) => {
     await parties(c);
+    const { username, password } = DEMO_USER;
     return renderPage(
       c,
-      <LandingPage username={DEMO_USER.username} password={DEMO_USER.password} csrf={csrfToken(c)} />,
+      <LandingPage username={username} password={password} csrf={csrfToken(c)} />,
     );
   });
 
@@ -62,9 +80,8 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
     const pending = { state: randomToken(16), nonce: randomToken(16), verifier: randomToken(32) };
     await writeDemoState(c, { clientId: client.clientId, csrf: csrfToken(c), pending });
     const parameters = await authorizationParameters(client, pending);
-    const url = `${c.get("issuer")}/authorize?${new URLSearchParams(
-      parameters.map((p): [string, string] => [p.name, p.value]),
-    )}`;
+    const query = new URLSearchParams(parameters.map((p): [string, string] => [p.name, p.value]));
+    const url = `${c.get("issuer")}/authorize?${query}`;
     return renderPage(c, <AuthorizeStepPage url={url} parameters={parameters} />);
   });
 
@@ -73,9 +90,10 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
     const query = new URL(c.req.url).searchParams;
     const pending = run?.pending;
     if (run === null || pending === undefined) {
-      throw new DemoError(
+      throw startAgain(
         "No sign-in is waiting for this answer",
-        "This browser has no pending authorization request of the demo (it was answered already, or expired). Start again.",
+        "This browser has no pending authorization request of the demo (it was answered " +
+          "already, or expired).",
       );
     }
     // RFC 6749 §10.12: the answer must belong to the request this browser sent, or someone is
@@ -83,49 +101,54 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
     if (!(await timingSafeEqual(query.get("state") ?? "", pending.state))) {
       throw new DemoError(
         "The state does not match",
-        "The callback's state is not the one the demo sent (RFC 6749 §10.12): this answer belongs to another request, so its code is not used.",
+        "The callback's state is not the one the demo sent (RFC 6749 §10.12): this answer " +
+          "belongs to another request, so its code is not used.",
         403,
       );
     }
     // RFC 9207 §2.4: the answer must come from the issuer the request went to (mix-up attacks).
-    if (query.get("iss") !== c.get("issuer")) {
+    const issuer = c.get("issuer");
+    if (query.get("iss") !== issuer) {
       throw new DemoError(
         "The issuer does not match",
-        `The callback's iss is not ${c.get("issuer")} (RFC 9207 §2.4), so its code is not used.`,
+        `The callback's iss is not ${issuer} (RFC 9207 §2.4), so its code is not used.`,
         403,
       );
     }
     const { client } = await parties(c);
     if (client.clientId !== run.clientId) {
-      throw new DemoError("The demo client changed", "The demo application was registered again since this run started. Start again.");
+      throw startAgain("The demo client changed", "The demo application was registered again.");
     }
     // The state is single-use: whatever happens next, this answer is consumed.
     const csrf = csrfToken(c);
     const consumed: DemoState = { clientId: run.clientId, csrf };
     const checks = [
       { text: "state equals the one the demo sent (RFC 6749 §10.12)", ok: true },
-      { text: `iss equals ${c.get("issuer")} (RFC 9207 §2.4)`, ok: true },
+      { text: `iss equals ${issuer} (RFC 9207 §2.4)`, ok: true },
     ];
     const error = query.get("error");
     if (error !== null) {
       await writeDemoState(c, consumed);
+      const description = query.get("error_description") ?? "";
       return renderPage(
         c,
         <DeniedPage
           callbackUrl={c.req.url}
           error={error}
-          description={query.get("error_description") ?? ""}
+          description={description}
           checks={checks}
           csrf={csrf}
         />,
       );
     }
     const code = query.get("code");
-    if (code === null) throw new DemoError("No code", "The callback carries neither a code nor an error.");
-    const exchange = await callGatehouse(c, gatehouse, {
+    if (code === null) {
+      throw startAgain("No code", "The callback carries neither a code nor an error.");
+    }
+    const exchange = await call(c, {
       method: "POST",
       path: "/token",
-      authorization: { scheme: "Basic", clientId: client.clientId, clientSecret: client.clientSecret },
+      authorization: clientSecretBasic(client),
       form: {
         grant_type: "authorization_code",
         code,
@@ -133,17 +156,22 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
         code_verifier: pending.verifier,
       },
     });
-    const tokens = tokenResponse(exchange.response.json);
-    if (exchange.response.status !== 200 || tokens === undefined) {
+    const tokens = issuedTokens(exchange.response);
+    if (tokens === undefined) {
       await writeDemoState(c, consumed);
-      return renderPage(c, <CallbackPage callbackUrl={c.req.url} checks={checks} exchange={exchange} csrf={csrf} />, {
-        status: 502,
-      });
+      const page = (
+        <CallbackPage callbackUrl={c.req.url} checks={checks} exchange={exchange} csrf={csrf} />
+      );
+      return renderPage(c, page, { status: 502 });
     }
-    const idChecks = tokens.id_token === undefined ? [] : await checkIdToken(c, gatehouse, tokens.id_token, client.clientId, pending.nonce);
+    const idToken = tokens.id_token;
+    const expected = { clientId: client.clientId, nonce: pending.nonce };
+    const idChecks =
+      idToken === undefined ? [] : await checkIdToken(c, gatehouse, idToken, expected);
+    const refresh = tokens.refresh_token;
     await writeDemoState(c, {
       ...consumed,
-      tokens: { access: tokens.access_token, ...(tokens.refresh_token === undefined ? {} : { refresh: tokens.refresh_token }) },
+      tokens: { access: tokens.access_token, ...(refresh === undefined ? {} : { refresh }) },
     });
     return renderPage(
       c,
@@ -152,7 +180,7 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
         checks={checks}
         exchange={exchange}
         accessToken={decodeToken(tokens.access_token)}
-        {...(tokens.id_token === undefined ? {} : { idToken: decodeToken(tokens.id_token) })}
+        {...(idToken === undefined ? {} : { idToken: decodeToken(idToken) })}
         idChecks={idChecks}
         csrf={csrf}
       />,
@@ -161,47 +189,35 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
 
   demo.post("/demo/api", limit, async (c) => {
     const { run, tokens } = await continueRun(c);
-    const withToken = await callGatehouse(c, gatehouse, {
-      method: "GET",
-      path: "/api/me",
-      authorization: { scheme: "Bearer", token: tokens.access },
-    });
-    const withoutToken = await callGatehouse(c, gatehouse, { method: "GET", path: "/api/me" });
-    return renderPage(c, <ApiPage withToken={withToken} withoutToken={withoutToken} csrf={run.csrf} />);
+    const bearer = { scheme: "Bearer", token: tokens.access } as const;
+    const withToken = await call(c, { method: "GET", path: "/api/me", authorization: bearer });
+    const withoutToken = await call(c, { method: "GET", path: "/api/me" });
+    return renderPage(
+      c,
+      <ApiPage withToken={withToken} withoutToken={withoutToken} csrf={run.csrf} />,
+    );
   });
 
   demo.post("/demo/refresh", limit, async (c) => {
     const { run, tokens, client } = await continueRun(c);
-    if (tokens.refresh === undefined) {
-      throw new DemoError("No refresh token", "This run got no refresh token. Start again.");
-    }
-    const exchange = await callGatehouse(c, gatehouse, {
-      method: "POST",
-      path: "/token",
-      authorization: { scheme: "Basic", clientId: client.clientId, clientSecret: client.clientSecret },
-      form: { grant_type: "refresh_token", refresh_token: tokens.refresh },
-    });
-    const issued = exchange.response.status === 200 ? tokenResponse(exchange.response.json) : undefined;
+    const old = tokens.refresh;
+    if (old === undefined) throw startAgain("No refresh token", "This run got no refresh token.");
+    const exchange = await refreshWith(c, client, old);
+    const issued = issuedTokens(exchange.response);
     // The old token at once again, as a client whose response was lost would: within the grace
     // it gets the same new refresh token, not a third one (src/oauth/grants/refresh-token.ts).
     // Without a grace (REFRESH_TOKEN_REUSE_GRACE=0) that would be reuse and end the grant: skipped.
     const graceSeconds = c.get("config").refreshTokenReuseGrace;
     const retry =
-      issued === undefined || graceSeconds === 0
-        ? undefined
-        : await callGatehouse(c, gatehouse, {
-            method: "POST",
-            path: "/token",
-            authorization: { scheme: "Basic", clientId: client.clientId, clientSecret: client.clientSecret },
-            form: { grant_type: "refresh_token", refresh_token: tokens.refresh },
-          });
+      issued === undefined || graceSeconds === 0 ? undefined : await refreshWith(c, client, old);
+    const refresh = issued?.refresh_token;
     if (issued !== undefined) {
       await writeDemoState(c, {
         ...run,
         tokens: {
           access: issued.access_token,
-          ...(issued.refresh_token === undefined ? {} : { refresh: issued.refresh_token }),
-          previousRefresh: tokens.refresh,
+          ...(refresh === undefined ? {} : { refresh }),
+          previousRefresh: old,
         },
       });
     }
@@ -209,8 +225,8 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
       c,
       <RefreshPage
         exchange={exchange}
-        oldRefresh={tokens.refresh}
-        {...(issued?.refresh_token === undefined ? {} : { newRefresh: issued.refresh_token })}
+        oldRefresh={old}
+        {...(refresh === undefined ? {} : { newRefresh: refresh })}
         {...(retry === undefined ? {} : { retry })}
         graceSeconds={graceSeconds}
         csrf={run.csrf}
@@ -221,32 +237,28 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
 
   demo.post("/demo/revoke", limit, async (c) => {
     const { run, tokens, client } = await continueRun(c);
-    if (tokens.refresh === undefined) {
-      throw new DemoError("No refresh token", "This run got no refresh token. Start again.");
+    const refresh = tokens.refresh;
+    if (refresh === undefined) {
+      throw startAgain("No refresh token", "This run got no refresh token.");
     }
-    const basic = { scheme: "Basic", clientId: client.clientId, clientSecret: client.clientSecret } as const;
-    const refreshWith = (token: string) =>
-      callGatehouse(c, gatehouse, {
-        method: "POST",
-        path: "/token",
-        authorization: basic,
-        form: { grant_type: "refresh_token", refresh_token: token },
-      });
-    const revocation = await callGatehouse(c, gatehouse, {
+    const revocation = await call(c, {
       method: "POST",
       path: "/revoke",
-      authorization: basic,
-      form: { token: tokens.refresh, token_type_hint: "refresh_token" },
+      authorization: clientSecretBasic(client),
+      form: { token: refresh, token_type_hint: "refresh_token" },
     });
-    const current = await refreshWith(tokens.refresh);
-    const previous = tokens.previousRefresh === undefined ? undefined : await refreshWith(tokens.previousRefresh);
-    const introspection = await callGatehouse(c, gatehouse, {
+    const current = await refreshWith(c, client, refresh);
+    const previous =
+      tokens.previousRefresh === undefined
+        ? undefined
+        : await refreshWith(c, client, tokens.previousRefresh);
+    const introspection = await call(c, {
       method: "POST",
       path: "/introspect",
-      authorization: basic,
+      authorization: clientSecretBasic(client),
       form: { token: tokens.access, token_type_hint: "access_token" },
     });
-    const api = await callGatehouse(c, gatehouse, {
+    const api = await call(c, {
       method: "GET",
       path: "/api/me",
       authorization: { scheme: "Bearer", token: tokens.access },
@@ -271,16 +283,22 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
     const form = await readParams(c);
     const run = await readDemoState(c);
     if (run === null) {
-      throw new DemoError("No demo is running", "This browser has no demo run (it expired after an hour, or never started). Start again.");
+      throw startAgain(
+        "No demo is running",
+        "This browser has no demo run (it expired after an hour, or never started).",
+      );
     }
     await verifyCsrf(c, form.get("csrf"), run.csrf);
     const tokens = run.tokens;
     if (tokens === undefined) {
-      throw new DemoError("No tokens yet", "This run has no tokens (it was revoked, or the sign-in did not finish). Start again.");
+      throw startAgain(
+        "No tokens yet",
+        "This run has no tokens (they were revoked, or the sign-in did not finish).",
+      );
     }
-    const { client }: DemoParties = await parties(c);
+    const { client } = await parties(c);
     if (client.clientId !== run.clientId) {
-      throw new DemoError("The demo client changed", "The demo application was registered again since this run started. Start again.");
+      throw startAgain("The demo client changed", "The demo application was registered again.");
     }
     return { run, tokens, client };
   }
@@ -288,75 +306,14 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
   return demo;
 }
 
-/** The authorization request's parameters (RFC 6749 §4.1.1), each with its reason. */
-async function authorizationParameters(
-  client: DemoParties["client"],
-  pending: NonNullable<DemoState["pending"]>,
-): Promise<ParameterRow[]> {
-  return [
-    { name: "response_type", value: "code", meaning: "The authorization code flow (RFC 6749 §4.1), the only one OAuth 2.1 keeps." },
-    { name: "client_id", value: client.clientId, meaning: "Which application asks: the demo client, registered like any other." },
-    { name: "redirect_uri", value: client.redirectUri, meaning: "Where the answer goes. Must equal a registered URI exactly (RFC 9700 §4.1.3)." },
-    { name: "scope", value: DEMO_SCOPE, meaning: "What it asks for: OpenID Connect sign-in, profile, e-mail, and offline_access for a refresh token (OIDC Core §11)." },
-    { name: "state", value: pending.state, meaning: "Random, kept by the demo; the callback must bring it back unchanged (RFC 6749 §10.12, against CSRF)." },
-    { name: "code_challenge", value: await s256(pending.verifier), meaning: "SHA-256 of a secret verifier the demo keeps (PKCE, RFC 7636 §4.2): a stolen code is useless without it." },
-    { name: "code_challenge_method", value: "S256", meaning: "Gatehouse accepts only S256 (RFC 9700 §2.1.1)." },
-    { name: "nonce", value: pending.nonce, meaning: "Random; comes back inside the ID token, so a replayed ID token is refused (OIDC Core §3.1.2.1)." },
-    { name: "prompt", value: "consent", meaning: "Show the consent page even if you allowed the demo before, so that you see it (OIDC Core §3.1.2.1)." },
-  ];
-}
-
-interface TokenResponseBody {
-  access_token: string;
-  refresh_token?: string;
-  id_token?: string;
-}
-
-/** The token response's tokens (RFC 6749 §5.1), or undefined when it is not one. */
-function tokenResponse(json: unknown): TokenResponseBody | undefined {
-  if (typeof json !== "object" || json === null) return undefined;
-  const body = json as Record<string, unknown>;
-  if (typeof body.access_token !== "string") return undefined;
-  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-  const refresh = text(body.refresh_token);
-  const id = text(body.id_token);
-  return {
-    access_token: body.access_token,
-    ...(refresh === undefined ? {} : { refresh_token: refresh }),
-    ...(id === undefined ? {} : { id_token: id }),
-  };
-}
-
-/**
- * What a client must check of an ID token (OIDC Core §3.1.3.7): signature with the issuer's
- * published keys, issuer, audience, expiry, and the nonce it sent.
- */
-async function checkIdToken(
-  c: Context<AppEnv>,
-  gatehouse: GatehouseFetch,
-  idToken: string,
-  clientId: string,
-  nonce: string,
-): Promise<{ text: string; ok: boolean }[]> {
-  const jwksResponse = await gatehouse(new Request(`${c.get("issuer")}/jwks.json`), c.env);
-  const jwks = createLocalJWKSet((await jwksResponse.json()) as JSONWebKeySet);
-  try {
-    const { payload } = await jwtVerify(idToken, jwks, { issuer: c.get("issuer"), audience: clientId });
-    return [
-      { text: "ID token signature verified with a key of /jwks.json; iss, aud (the demo's client_id) and exp hold", ok: true },
-      { text: "ID token nonce equals the one the demo sent (OIDC Core §3.1.3.7)", ok: payload.nonce === nonce },
-    ];
-  } catch (err) {
-    return [{ text: `ID token refused: ${(err as Error).message}`, ok: false }];
-  }
-}
-
 /** Demo errors and the OAuthErrors of verifyCsrf and readParams, as a demo page. */
 function onDemoError(err: Error, c: Context<AppEnv>): Promise<Response> {
   if (err instanceof DemoError) {
-    return renderPage(c, <DemoErrorPage title={err.title} message={err.message} />, { status: err.status });
+    const page = <DemoErrorPage title={err.title} message={err.message} />;
+    return renderPage(c, page, { status: err.status });
   }
   const oauth = toOAuthError(err);
   const status = oauth.status >= 400 && oauth.status <= 599 ? oauth.status : 500;
-  return renderPage(c, <DemoErrorPage title="The demo could not go on" message={oauth.description} />, { status });
+  const page = <DemoErrorPage title="The demo could not go on" message={oauth.description} />;
+  return renderPage(c, page, { status });
 }

@@ -91,10 +91,10 @@ export function RefreshPage(props: {
               <h2>The old refresh token, sent again at once</h2>
               <p>
                 The one exception: this same confidential client retrying within{" "}
-                <code>REFRESH_TOKEN_REUSE_GRACE</code> ({props.graceSeconds} s), as it would after losing
-                the response on the way. It gets the same new refresh token again, not a third one,
-                and the grant goes on. Sent after the grace, the old token would be refused and the
-                grant ended; step 9 shows it refused.
+                <code>REFRESH_TOKEN_REUSE_GRACE</code> ({props.graceSeconds} s), as it would after
+                losing the response on the way. It gets the same new refresh token again, not a
+                third one, and the grant goes on. Sent after the grace, the old token would be
+                refused and the grant ended; step 9 shows it refused.
               </p>
               <ExchangeView exchange={props.retry} />
             </>

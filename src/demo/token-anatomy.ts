@@ -18,23 +18,34 @@ export interface DecodedJwt {
 }
 
 const HEADER_MEANINGS: Record<string, string> = {
-  alg: "Signature algorithm (RFC 7515 §4.1.1): ES256 for access tokens by default, RS256 for ID tokens.",
+  alg:
+    "Signature algorithm (RFC 7515 §4.1.1): ES256 for access tokens by default, RS256 for ID " +
+    "tokens.",
   kid: "Which key of /jwks.json signed it (RFC 7515 §4.1.4); verifiers pick the public key by it.",
-  typ: 'Token type (RFC 7515 §4.1.9): "at+jwt" marks an access token (RFC 9068 §2.1), so it cannot pass for an ID token.',
+  typ:
+    'Token type (RFC 7515 §4.1.9): "at+jwt" marks an access token (RFC 9068 §2.1), so it cannot ' +
+    "pass for an ID token.",
 };
 
 const CLAIM_MEANINGS: Record<string, string> = {
   iss: "Issuer (RFC 7519 §4.1.1): who made the token. Must equal the issuer the client trusts.",
   sub: "Subject (RFC 7519 §4.1.2): the user, a stable random identifier that never changes.",
-  aud: "Audience (RFC 7519 §4.1.3): who may accept it. The ID token is for the client (its client_id); the access token for the API (here Gatehouse itself, RFC 9068 §3).",
-  exp: "Expires at (RFC 7519 §4.1.4), seconds since 1970. Access tokens live ACCESS_TOKEN_TTL (10 minutes by default).",
+  aud:
+    "Audience (RFC 7519 §4.1.3): who may accept it. The ID token is for the client (its " +
+    "client_id); the access token for the API (here Gatehouse itself, RFC 9068 §3).",
+  exp:
+    "Expires at (RFC 7519 §4.1.4), seconds since 1970. Access and ID tokens live " +
+    "ACCESS_TOKEN_TTL (10 minutes by default).",
   iat: "Issued at (RFC 7519 §4.1.6).",
   nbf: "Not before (RFC 7519 §4.1.5).",
   jti: "Token identifier (RFC 7519 §4.1.7), unique per token.",
-  scope: "What the token allows (RFC 9068 §2.2.3, RFC 8693 §4.2): the scopes the user consented to.",
+  scope:
+    "What the token allows (RFC 9068 §2.2.3, RFC 8693 §4.2): the scopes the user consented to.",
   client_id: "The client the token was issued to (RFC 9068 §2.2, RFC 8693 §4.3).",
   auth_time: "When the user actually signed in (OIDC Core §2), which may be earlier than iat.",
-  nonce: "The value the client sent in the authorization request (OIDC Core §3.1.2.1); the client checks it to refuse a replayed ID token.",
+  nonce:
+    "The value the client sent in the authorization request (OIDC Core §3.1.2.1); the client " +
+    "checks it to refuse a replayed ID token.",
   sid: "The Gatehouse session the token came from (OIDC Back-Channel Logout 1.0 §2.4).",
   amr: "How the user authenticated (RFC 8176): pwd = password.",
   acr: "Authentication context class (OIDC Core §2).",
