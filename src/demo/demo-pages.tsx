@@ -30,7 +30,7 @@ export function StepButton(props: { action: string; label: string; csrf: string 
 export function LandingPage(props: { username: string; password: string; csrf: string }) {
   return (
     <DemoFrame title="Welcome">
-      <h1>Gatehouse</h1>
+      <h1>Welcome to Gatehouse</h1>
       <p>
         Gatehouse is an OAuth 2.1 and OpenID Connect authorization server that runs on Cloudflare
         Workers. Applications send their users here to sign in and get back short-lived, signed
@@ -42,7 +42,8 @@ export function LandingPage(props: { username: string; password: string; csrf: s
       <p>
         A demo application (a confidential client: its secret stays on the server) signs you in
         through Gatehouse and calls a protected API. Every step shows its real request and
-        response, and the tokens taken apart.
+        response, and the tokens taken apart. Sign in as the demo user (its password was made at
+        random for this machine):
       </p>
       <table>
         <tbody>

@@ -5,22 +5,28 @@
  * the real one: the admin API lists them, and deleting them works as for any other.
  */
 import type { Config } from "../config";
-import { seal, unseal } from "../crypto/seal";
+import { randomToken } from "../crypto/random";
+import { type SealKeys, seal, unseal } from "../crypto/seal";
 import { parseClientMetadata } from "../oauth/client-metadata";
 import { deleteClientAndGrants, registerClient } from "../oauth/client-registration";
 import { getClient, putClient } from "../storage/clients";
-import { getDemoClientPointer, putDemoClientPointer } from "../storage/demo-client";
+import {
+  getDemoClientPointer,
+  getDemoUserPointer,
+  putDemoClientPointer,
+  putDemoUserPointer,
+} from "../storage/demo-records";
 import { getSealKey } from "../storage/keys";
 import type { Stores } from "../storage/stores";
-import { createUser, findUserByUsername, UsernameTakenError } from "../storage/users";
+import { createUser, getUser, setPassword, UsernameTakenError } from "../storage/users";
 
-/** Shown on the landing page: local development only, so a published password is no secret. */
-export const DEMO_USER = {
-  username: "demo",
-  password: "gatehouse-demo",
-  name: "Demo User",
-  email: "demo@example.com",
-} as const;
+/**
+ * The demo user. Its password is random, made at seeding and shown only by the landing page of a
+ * loopback issuer: were the demo ever seeded into storage that a deployment shares
+ * (`wrangler dev --remote` on the production namespaces), no published password would let
+ * anyone sign in there as this user.
+ */
+const DEMO_USER = { username: "demo", name: "Demo User", email: "demo@example.com" } as const;
 
 export const DEMO_CLIENT_NAME = "Gatehouse demo app";
 
@@ -36,13 +42,21 @@ export interface DemoClient {
   redirectUri: string;
 }
 
-export interface DemoParties {
-  client: DemoClient;
-  userSub: string;
+export interface DemoUser {
+  sub: string;
+  username: string;
+  /** In clear only in this request's memory: stored sealed, shown on the landing page. */
+  password: string;
 }
 
-// The sealed secret is read back until its sealing key is retired after a rotation; then the
-// demo registers a new client (and removes the old one) rather than keep the secret in clear.
+export interface DemoParties {
+  client: DemoClient;
+  user: DemoUser;
+}
+
+// The sealed secrets are read back until their sealing key is retired after a rotation; then the
+// demo registers a new client (and removes the old one), and gives the user a new password,
+// rather than keep either in clear.
 const SECRET_SEAL_TTL = 365 * 86_400;
 
 /** The tail of the seeding queue: one seeding at a time in this isolate. */
@@ -63,19 +77,21 @@ export function demoParties(stores: Stores, config: Config, issuer: string): Pro
 
 async function seed(stores: Stores, config: Config, issuer: string): Promise<DemoParties> {
   const redirectUri = `${issuer}${DEMO_CALLBACK_PATH}`;
-  const [client, userSub] = await Promise.all([
-    demoClient(stores, config, redirectUri),
-    demoUser(stores),
+  const keys = await getSealKey(stores);
+  const [client, user] = await Promise.all([
+    demoClient(stores, config, keys, redirectUri),
+    demoUser(stores, keys),
   ]);
-  return { client, userSub };
+  return { client, user };
 }
 
 async function demoClient(
   stores: Stores,
   config: Config,
+  keys: SealKeys,
   redirectUri: string,
 ): Promise<DemoClient> {
-  const [pointer, keys] = await Promise.all([getDemoClientPointer(stores), getSealKey(stores)]);
+  const pointer = await getDemoClientPointer(stores);
   if (pointer !== null) {
     const [record, opened] = await Promise.all([
       getClient(stores, pointer.client_id),
@@ -118,16 +134,45 @@ async function demoClient(
   return { clientId: record.client_id, clientSecret, redirectUri };
 }
 
-async function demoUser(stores: Stores): Promise<string> {
-  const existing = await findUserByUsername(stores, DEMO_USER.username);
-  if (existing !== null) return existing.sub;
-  try {
-    return (await createUser(stores, { ...DEMO_USER })).sub;
-  } catch (err) {
-    // Created meanwhile by another isolate: theirs is as good as ours.
-    const created = err instanceof UsernameTakenError;
-    const user = created ? await findUserByUsername(stores, DEMO_USER.username) : null;
-    if (user === null) throw err;
-    return user.sub;
+async function demoUser(stores: Stores, keys: SealKeys): Promise<DemoUser> {
+  const pointer = await getDemoUserPointer(stores);
+  if (pointer !== null) {
+    const [record, opened] = await Promise.all([
+      getUser(stores, pointer.sub),
+      unseal<{ secret?: unknown }>(keys, "demo_secret", pointer.sealed_password),
+    ]);
+    if (record !== null) {
+      if (typeof opened?.secret === "string") {
+        return { sub: record.sub, username: record.username, password: opened.secret };
+      }
+      // The sealed password can no longer be opened (its key was retired): a new one.
+      const password = readablePassword();
+      await setPassword(stores, record.sub, password);
+      await rememberUser(stores, keys, record.sub, password);
+      return { sub: record.sub, username: record.username, password };
+    }
   }
+  const password = readablePassword();
+  const user = await createUser(stores, { ...DEMO_USER, password }).catch((err: unknown) => {
+    // Someone else's "demo" (an operator's user, say): the demo never takes it over.
+    if (!(err instanceof UsernameTakenError)) throw err;
+    const username = `${DEMO_USER.username}-${randomToken(3)}`;
+    return createUser(stores, { ...DEMO_USER, username, password });
+  });
+  await rememberUser(stores, keys, user.sub, password);
+  return { sub: user.sub, username: user.username, password };
+}
+
+async function rememberUser(stores: Stores, keys: SealKeys, sub: string, password: string) {
+  const sealed = await seal(keys, "demo_secret", { secret: password }, SECRET_SEAL_TTL);
+  await putDemoUserPointer(stores, { sub, sealed_password: sealed });
+}
+
+/** 80 random bits as four groups of four letters and digits, easy to read and type. */
+function readablePassword(): string {
+  // 32 symbols, none easily confused (no 0/o, 1/l): each random byte's low 5 bits pick one.
+  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const symbols = [...bytes].map((b) => alphabet[b & 31]).join("");
+  return symbols.match(/.{4}/g)?.join("-") ?? symbols;
 }

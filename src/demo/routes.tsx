@@ -20,7 +20,7 @@ import { readParams } from "../http/params";
 import { renderPage } from "../ui/render";
 import { authorizationParameters } from "./authorization-request";
 import { CallbackPage, DeniedPage } from "./callback-pages";
-import { DEMO_USER, type DemoClient, demoParties } from "./demo-parties";
+import { type DemoClient, demoParties } from "./demo-parties";
 import { AuthorizeStepPage, DemoErrorPage, LandingPage } from "./demo-pages";
 import { type DemoState, readDemoState, writeDemoState } from "./demo-state";
 import { callGatehouse, type GatehouseCall, type GatehouseFetch } from "./gatehouse-call";
@@ -63,8 +63,7 @@ export function demoRoutes(gatehouse: GatehouseFetch): Hono<AppEnv> {
     });
 
   demo.get("/", async (c) => {
-    await parties(c);
-    const { username, password } = DEMO_USER;
+    const { username, password } = (await parties(c)).user;
     return renderPage(
       c,
       <LandingPage username={username} password={password} csrf={csrfToken(c)} />,

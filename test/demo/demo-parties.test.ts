@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { unseal } from "../../src/crypto/seal";
 import { getSealKey } from "../../src/storage/keys";
 import { TestBrowser } from "../helpers/browser";
-import { answerAuthorization, pressStep, startDemo, visit } from "../helpers/demo";
+import { answerAuthorization, pressStep, shownCredentials, startDemo, visit } from "../helpers/demo";
 import { deployment } from "../helpers/deployment";
 import { basicAuthorization } from "../helpers/fixtures";
 import { admin, postForm, request } from "../helpers/http";
@@ -41,6 +41,15 @@ describe("the demo client and user: seeded once, on the first demo request", () 
       token_endpoint_auth_method: "client_secret_basic",
     });
     expect(await demoUsers()).toEqual(["username:demo"]);
+    // Both pages show the same user, with a random password stored nowhere in clear.
+    const [shownA, shownB] = [shownCredentials(await a.text()), shownCredentials(await b.text())];
+    expect(shownB).toEqual(shownA);
+    expect(shownA.username).toBe("demo");
+    expect(shownA.password).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    const { keys } = await env.USERS.list();
+    for (const { name } of keys) {
+      expect(await env.USERS.get(name), name).not.toContain(shownA.password);
+    }
 
     // And again later: nothing new.
     expect((await request("/")).status).toBe(200);
@@ -51,12 +60,13 @@ describe("the demo client and user: seeded once, on the first demo request", () 
   it("follows the port: the redirect URI becomes the new origin's, and the flow works there", async () => {
     const port9000 = deployment({}, "http://localhost:9000");
     const browser = new TestBrowser(port9000);
-    const { authorizeUrl } = await startDemo(browser);
+    const started = await startDemo(browser);
+    const { authorizeUrl } = started;
     expect(authorizeUrl.searchParams.get("redirect_uri")).toBe("http://localhost:9000/demo/callback");
     const clients = await demoClients();
     expect(clients).toHaveLength(1);
     expect(clients[0]?.redirect_uris).toEqual(["http://localhost:9000/demo/callback"]);
-    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    const callback = await answerAuthorization(browser, started, "allow");
     expect(callback.origin).toBe("http://localhost:9000");
     expect((await visit(browser, callback)).status).toBe(200);
   });
@@ -66,11 +76,12 @@ describe("the demo client and user: seeded once, on the first demo request", () 
     const [before] = await demoClients();
     expect((await admin("DELETE", `/clients/${before?.client_id}`)).status).toBe(204);
     const browser = new TestBrowser();
-    const { authorizeUrl } = await startDemo(browser);
+    const started = await startDemo(browser);
+    const { authorizeUrl } = started;
     const [after] = await demoClients();
     expect(after?.client_id).not.toBe(before?.client_id);
     expect(authorizeUrl.searchParams.get("client_id")).toBe(after?.client_id);
-    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    const callback = await answerAuthorization(browser, started, "allow");
     expect((await visit(browser, callback)).status).toBe(200);
   });
 });
@@ -79,9 +90,10 @@ describe("the demo client's secret stays on the server side", () => {
   it("is stored only sealed, is the client's real secret, and no page or cookie of the run carries it", async () => {
     const browser = new TestBrowser();
     const pages: string[] = [];
-    const { page, authorizeUrl } = await startDemo(browser);
+    const started = await startDemo(browser);
+    const { page } = started;
     pages.push(page);
-    const exchanged = await visit(browser, await answerAuthorization(browser, authorizeUrl, "allow"));
+    const exchanged = await visit(browser, await answerAuthorization(browser, started, "allow"));
     pages.push(exchanged.page);
     let step = exchanged.page;
     for (const action of ["/demo/api", "/demo/refresh", "/demo/revoke"]) {
@@ -108,8 +120,8 @@ describe("the demo client's secret stays on the server side", () => {
 
   it("keeps the run's state within one browser cookie, even with RS256 access tokens", async () => {
     const browser = new TestBrowser(deployment({ ACCESS_TOKEN_ALG: "RS256" }));
-    const { authorizeUrl } = await startDemo(browser);
-    const exchanged = await visit(browser, await answerAuthorization(browser, authorizeUrl, "allow"));
+    const started = await startDemo(browser);
+    const exchanged = await visit(browser, await answerAuthorization(browser, started, "allow"));
     const refreshed = await pressStep(browser, (await pressStep(browser, exchanged.page, "/demo/api")).page, "/demo/refresh");
     expect(refreshed.status).toBe(200);
     const cookie = browser.cookies.get("gatehouse-demo") ?? "";

@@ -9,7 +9,8 @@ const statuses = (text: string) => [...text.matchAll(/HTTP (\d{3})$/gm)].map((m)
 describe("the local demo, clicked through over HTTP", () => {
   it("shows every step, from / to revocation, with real requests and responses", async () => {
     const browser = new TestBrowser();
-    const { page: step1, authorizeUrl } = await startDemo(browser);
+    const started = await startDemo(browser);
+    const { page: step1, authorizeUrl } = started;
 
     // Step 1: the authorization request, every parameter a real client sends.
     const params = authorizeUrl.searchParams;
@@ -24,7 +25,7 @@ describe("the local demo, clicked through over HTTP", () => {
     }
 
     // Steps 2 and 3 are Gatehouse's real pages; then the callback exchanges the code.
-    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    const callback = await answerAuthorization(browser, started, "allow");
     expect(callback.pathname).toBe("/demo/callback");
     expect(callback.searchParams.get("state")).toBe(params.get("state"));
     const exchanged = await visit(browser, callback);
@@ -84,8 +85,8 @@ describe("the local demo, clicked through over HTTP", () => {
 
   it("shows access_denied at the callback when the user denies, and exchanges nothing", async () => {
     const browser = new TestBrowser();
-    const { authorizeUrl } = await startDemo(browser);
-    const callback = await answerAuthorization(browser, authorizeUrl, "deny");
+    const started = await startDemo(browser);
+    const callback = await answerAuthorization(browser, started, "deny");
     expect(callback.searchParams.get("error")).toBe("access_denied");
     const denied = await visit(browser, callback);
     expect(denied.status).toBe(200);
@@ -100,8 +101,8 @@ describe("the local demo, clicked through over HTTP", () => {
 
   it("refuses a callback whose state or iss is not the request's, without using its code", async () => {
     const browser = new TestBrowser();
-    const { authorizeUrl } = await startDemo(browser);
-    const callback = await answerAuthorization(browser, authorizeUrl, "allow");
+    const started = await startDemo(browser);
+    const callback = await answerAuthorization(browser, started, "allow");
 
     const wrongState = new URL(callback);
     wrongState.searchParams.set("state", "attacker-state");
@@ -129,8 +130,8 @@ describe("the local demo, clicked through over HTTP", () => {
 
   it("refuses a callback in a browser that never started the demo", async () => {
     const victim = new TestBrowser();
-    const { authorizeUrl } = await startDemo(victim);
-    const callback = await answerAuthorization(victim, authorizeUrl, "allow");
+    const started = await startDemo(victim);
+    const callback = await answerAuthorization(victim, started, "allow");
     // An attacker's code planted in another browser (login CSRF): no pending request there.
     const other = await visit(new TestBrowser(), callback);
     expect(other.status).toBe(400);
@@ -139,8 +140,8 @@ describe("the local demo, clicked through over HTTP", () => {
 
   it("refuses a step form without the browser's anti-CSRF token", async () => {
     const browser = new TestBrowser();
-    const { authorizeUrl } = await startDemo(browser);
-    const exchanged = await visit(browser, await answerAuthorization(browser, authorizeUrl, "allow"));
+    const started = await startDemo(browser);
+    const exchanged = await visit(browser, await answerAuthorization(browser, started, "allow"));
     expect(exchanged.status).toBe(200);
     // Another site's form: the browser sends the cookie (say) but the page cannot know the token.
     const forged = await browser.fetch("/demo/api", {

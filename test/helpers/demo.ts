@@ -5,21 +5,42 @@
 import { expect } from "vitest";
 import { TestBrowser, parseForm } from "./browser";
 
-/** The demo user the landing page shows (src/demo/demo-parties.ts). */
-export const DEMO_CREDENTIALS = { username: "demo", password: "gatehouse-demo" };
-
 const decode = (s: string) => s.replaceAll("&amp;", "&");
 
-/** Opens `/` and presses "Try the demo": the step-1 page and the authorization URL it links to. */
-export async function startDemo(browser: TestBrowser): Promise<{ page: string; authorizeUrl: URL }> {
+export interface DemoCredentials {
+  username: string;
+  password: string;
+}
+
+/** The demo user's username and password, as the landing page shows them. */
+export function shownCredentials(landing: string): DemoCredentials {
+  const shown = (label: string) =>
+    new RegExp(`${label}</th><td><code>([^<]+)</code>`).exec(landing)?.[1];
+  const username = shown("Username");
+  const password = shown("Password");
+  if (username === undefined || password === undefined) {
+    throw new Error(`no demo credentials on the landing page:\n${landing}`);
+  }
+  return { username, password };
+}
+
+/**
+ * Opens `/`, reads the demo user's credentials and presses "Try the demo": the step-1 page, the
+ * authorization URL it links to, and the credentials.
+ */
+export async function startDemo(
+  browser: TestBrowser,
+): Promise<{ page: string; authorizeUrl: URL; credentials: DemoCredentials }> {
   const landing = await browser.fetch("/");
   expect(landing.status).toBe(200);
-  const start = await browser.submit(await landing.text(), {});
+  const landingPage = await landing.text();
+  const credentials = shownCredentials(landingPage);
+  const start = await browser.submit(landingPage, {});
   expect(start.status).toBe(200);
   const page = await start.text();
   const href = /<a class="button" href="([^"]+)"/.exec(page)?.[1];
   expect(href, "the step-1 page links to /authorize").toBeTruthy();
-  return { page, authorizeUrl: new URL(decode(href as string)) };
+  return { page, authorizeUrl: new URL(decode(href as string)), credentials };
 }
 
 /**
@@ -28,12 +49,13 @@ export async function startDemo(browser: TestBrowser): Promise<{ page: string; a
  */
 export async function answerAuthorization(
   browser: TestBrowser,
-  authorizeUrl: URL,
+  started: { authorizeUrl: URL; credentials: DemoCredentials },
   decision: "allow" | "deny",
 ): Promise<URL> {
+  const { authorizeUrl, credentials } = started;
   const login = await browser.fetch(`${authorizeUrl.pathname}${authorizeUrl.search}`);
   expect(login.status).toBe(200);
-  const consent = await browser.submit(await login.text(), DEMO_CREDENTIALS);
+  const consent = await browser.submit(await login.text(), { ...credentials });
   expect(consent.status).toBe(200);
   const consentPage = await consent.text();
   expect(consentPage).toContain("Gatehouse demo app");
