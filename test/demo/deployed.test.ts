@@ -37,6 +37,14 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
         expect(await res.json()).toMatchObject({ error: "not_found" });
       }
     }
+    // Without ISSUER, a request for a deployed host is refused before any route (the issuer is
+    // never taken from a non-loopback Host header): a configuration error, no demo.
+    const unconfigured = deployment({ ...countedBindings(calls) }, ISSUER);
+    for (const [path, init] of DEMO_REQUESTS) {
+      const res = await unconfigured(path, init);
+      expect({ path, status: res.status }).toEqual({ path, status: 500 });
+      expect(await res.json()).toMatchObject({ error: "server_error" });
+    }
     // No KV read or write, no Durable Object: nothing of the demo ran.
     expect(calls).toEqual([]);
     // This file's storage is its own: no demo client, no demo user, no pointer to either.
