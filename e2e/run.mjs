@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Gatehouse's browser tests: `npm run test:e2e`. Starts `wrangler dev` on a free port with fresh
 // local state, a stand-in client application on another port, and Debian's Chromium (headless,
-// driven by playwright-core), then runs the tests of ./flows.mjs, ./accessibility.mjs,
+// driven by playwright-core), then runs the tests of ./flows.mjs, ./demo.mjs, ./accessibility.mjs,
 // ./client-libraries.mjs, ./admin-cli.mjs, ./mcp.mjs (browser-free) and ./guides.mjs, and prints
-// "N passed, M failed" (", K skipped"
-// when a test could not run here; each says why).
-// Screenshots of the pages go to e2e/screenshots/ (not committed).
+// "N passed, M failed" (", K skipped" when a test could not run here; each says why).
+// Screenshots of the pages go to e2e/screenshots/ (not committed); a failing test's page to
+// e2e/screenshots/failures/<test name>.png, its path printed with the failure.
 // Environment: CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run tests whose name contains it).
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -15,6 +15,7 @@ import { chromium } from "playwright-core";
 import { tests as accessibilityTests } from "./accessibility.mjs";
 import { tests as adminCliTests } from "./admin-cli.mjs";
 import { tests as clientLibraryTests } from "./client-libraries.mjs";
+import { tests as demoTests } from "./demo.mjs";
 import { tests } from "./flows.mjs";
 import { tests as guideTests } from "./guides.mjs";
 import { tests as mcpTests, prepareMcp, Skipped } from "./mcp.mjs";
@@ -24,6 +25,8 @@ import { startGatehouse } from "./wrangler.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const screenshots = join(here, "screenshots");
+// A failing test's page, as it was when it failed: failures/<test name>.png.
+const failureShots = join(screenshots, "failures");
 const TEST_TIMEOUT_MS = 60_000;
 
 let gatehouse;
@@ -58,7 +61,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 try {
-  mkdirSync(screenshots, { recursive: true });
+  mkdirSync(failureShots, { recursive: true });
   mcp = await prepareMcp();
   gatehouse = await startGatehouse({ cwd: dirname(here), vars: mcp.vars });
   mcp.started(gatehouse.base);
@@ -90,6 +93,7 @@ try {
   const context = { base: gatehouse.base, admin, rp, client, newUser, screenshots, mcp };
   const selected = [
     ...tests,
+    ...demoTests,
     ...accessibilityTests,
     ...clientLibraryTests,
     ...adminCliTests,
@@ -115,6 +119,10 @@ try {
       failed++;
       console.log(`  ✗ ${test.name}\n      ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n      ")}`);
       console.log(`      (page: ${page.url()})`);
+      const shot = join(failureShots, `${test.name.replace(/[^\w.-]+/g, "-").slice(0, 150)}.png`);
+      if (await page.screenshot({ path: shot, fullPage: true }).then(() => true, () => false)) {
+        console.log(`      (screenshot: ${shot})`);
+      }
     } finally {
       await browserContext.close().catch(() => {});
     }

@@ -19,6 +19,8 @@ import { tokenRoutes } from "./oauth/token-endpoint";
 import { throttleInvalidTokens } from "./oauth/token-throttle";
 import { userinfoRoutes } from "./oauth/userinfo";
 import { exampleApiRoutes } from "./demo/example-api";
+import { DEMO_PATHS, localDevelopmentOnly } from "./demo/guard";
+import { demoRoutes } from "./demo/routes";
 import type { Stores } from "./storage/stores";
 import { renderErrorPage } from "./ui/error-page";
 
@@ -80,6 +82,10 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route("/", userinfoRoutes);
   app.route("/", registerRoutes);
   app.route("/", exampleApiRoutes);
+  // The landing page and the demo client: local development only (src/demo/guard.ts). The demo
+  // calls Gatehouse's endpoints through this app's own fetch, the whole stack, in-process.
+  for (const path of DEMO_PATHS) app.use(path, localDevelopmentOnly);
+  app.route("/", demoRoutes(async (request, env) => app.fetch(request, env)));
   app.route("/admin", adminRoutes);
 
   // Each route group renders its own errors (its sub-app's onError); these are the rest.

@@ -4,7 +4,15 @@ import { EncryptJWT, type JWTPayload, jwtDecrypt } from "jose";
  * What a sealed value is for. The purpose is the JWE `typ`, checked on opening, so a value
  * sealed as one thing (a session) never opens as another (an authorization code).
  */
-export type SealPurpose = "code" | "interaction" | "session" | "refresh_token" | "device";
+export type SealPurpose =
+  | "code"
+  | "interaction"
+  | "session"
+  | "refresh_token"
+  | "device"
+  // The local demo client (src/demo/): its secret at rest, and its state between steps.
+  | "demo_secret"
+  | "demo_state";
 
 /**
  * The sealing keys as the caller holds them (src/storage/keys.ts getSealKey): the current key

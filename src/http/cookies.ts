@@ -9,7 +9,12 @@ import type { AppEnv } from "./app-env";
  * them; on plain-http localhost (local development) neither is possible. Always HttpOnly and
  * SameSite=Lax: sent on the top-level navigation back from a client, never on cross-site POSTs.
  */
-export type CookieName = "session" | "csrf" | "device";
+export type CookieName =
+  | "session"
+  | "csrf"
+  | "device"
+  // The local demo client's sealed state between its steps (src/demo/demo-state.ts).
+  | "demo";
 
 function options(c: Context<AppEnv>): CookieOptions {
   const secure = c.get("issuer").startsWith("https:");

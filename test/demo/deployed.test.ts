@@ -1,0 +1,61 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { countedBindings } from "../helpers/counted-bindings";
+import { deployment } from "../helpers/deployment";
+
+const ISSUER = "https://login.example.com";
+
+/** Every demo route, as a visitor (or someone probing a deployment) would try it. */
+const DEMO_REQUESTS: [string, RequestInit][] = [
+  ["/", {}],
+  ["/demo/start", { method: "POST", body: new URLSearchParams({ csrf: "x" }) }],
+  ["/demo/callback?code=abc&state=def&iss=https%3A%2F%2Flogin.example.com", {}],
+  ["/demo/api", { method: "POST", body: new URLSearchParams({ csrf: "x" }) }],
+  ["/demo/refresh", { method: "POST", body: new URLSearchParams({ csrf: "x" }) }],
+  ["/demo/revoke", { method: "POST", body: new URLSearchParams({ csrf: "x" }) }],
+];
+
+/** Keys of a KV namespace, all of them. */
+async function keysOf(namespace: KVNamespace): Promise<string[]> {
+  return (await namespace.list()).keys.map((k) => k.name);
+}
+
+describe("a deployed issuer serves nothing of the demo and seeds nothing", () => {
+  it("answers every demo route with the ordinary JSON 404, touching no storage", async () => {
+    const calls: string[] = [];
+    // The Host header cannot bring the demo back: the issuer is the configured https one, even
+    // for a request that says localhost.
+    for (const origin of [ISSUER, "http://localhost"]) {
+      const send = deployment({ ISSUER, ...countedBindings(calls) }, origin);
+      for (const [path, init] of DEMO_REQUESTS) {
+        const res = await send(path, {
+          ...init,
+          headers: { Accept: "text/html", "Content-Type": "application/x-www-form-urlencoded" },
+        });
+        expect({ path, origin, status: res.status }).toEqual({ path, origin, status: 404 });
+        expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+        expect(await res.json()).toMatchObject({ error: "not_found" });
+      }
+    }
+    // Without ISSUER, a request for a deployed host is refused before any route (the issuer is
+    // never taken from a non-loopback Host header): a configuration error, no demo.
+    const unconfigured = deployment({ ...countedBindings(calls) }, ISSUER);
+    for (const [path, init] of DEMO_REQUESTS) {
+      const res = await unconfigured(path, init);
+      expect({ path, status: res.status }).toEqual({ path, status: 500 });
+      expect(await res.json()).toMatchObject({ error: "server_error" });
+    }
+    // No KV read or write, no Durable Object: nothing of the demo ran.
+    expect(calls).toEqual([]);
+    // This file's storage is its own: no demo client, no demo user, no pointer to either.
+    expect(await keysOf(env.CLIENTS)).toEqual([]);
+    expect(await keysOf(env.USERS)).toEqual([]);
+  });
+
+  it("serves the same routes on a loopback issuer (the guard is the only difference)", async () => {
+    const send = deployment({ ISSUER: "http://127.0.0.1:8787" });
+    const res = await send("/", { headers: { Accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Try the demo");
+  });
+});
