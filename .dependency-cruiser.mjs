@@ -23,15 +23,16 @@ export const LAYERS = [
   { name: "auth", path: "^src/auth/" },
   { name: "oauth", path: "^src/oauth/" },
   { name: "admin", path: "^src/admin/" },
-  // The demo API (src/demo/) is composed by the app and not shipped in gatehouse/resource.
-  { name: "app", path: "^src/(app|index)\\.tsx?$|^src/demo/" },
+  // The demo API and the local demo (src/demo/) are composed by the app and the development
+  // entry (src/dev.ts), and not shipped in gatehouse/resource.
+  { name: "app", path: "^src/(app|index|dev)\\.tsx?$|^src/demo/" },
 ];
 
 /** Ambient declarations (src/env.d.ts) belong to no layer and are imported by none. */
 const AMBIENT = "\\.d\\.ts$";
 
 /** The protocol endpoints and their plumbing: what storage and tokens must never know. */
-const ENDPOINTS = "^src/(http|ui|auth|oauth|admin)/|^src/(app|index)\\.tsx?$";
+const ENDPOINTS = "^src/(http|ui|auth|oauth|admin)/|^src/(app|index|dev)\\.tsx?$";
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-order:${layer.name}`,
@@ -94,6 +95,15 @@ export default {
       severity: "error",
       from: { path: "^src/resource/index\\.ts$" },
       to: { path: ["^src/(storage|http|ui|auth|oauth|admin)/", "^src/(config|app|index)\\.tsx?$"], reachable: true },
+    },
+    {
+      name: "deployed-worker-ships-no-demo",
+      comment:
+        "the deployed Worker (src/index.ts) loads nothing of the local demo, however indirectly: " +
+        "only the development entry (src/dev.ts) mounts it; the example API /api/me is Gatehouse's own",
+      severity: "error",
+      from: { path: "^src/index\\.ts$" },
+      to: { path: ["^src/demo/", "^src/dev\\.ts$"], pathNot: "^src/demo/example-api\\.ts$", reachable: true },
     },
     ...layerRules,
     {

@@ -63,7 +63,8 @@ let skipped = 0;
 try {
   mkdirSync(failureShots, { recursive: true });
   mcp = await prepareMcp();
-  gatehouse = await startGatehouse({ cwd: dirname(here), vars: mcp.vars });
+  // What `npm run dev` runs (src/dev.ts): Gatehouse as deployed, plus the local demo at `/`.
+  gatehouse = await startGatehouse({ cwd: dirname(here), script: "src/dev.ts", vars: mcp.vars });
   mcp.started(gatehouse.base);
   rp = await startRelyingParty();
   const admin = new AdminApi(gatehouse.base, gatehouse.adminToken);

@@ -22,7 +22,8 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * @param {{ cwd: string, vars?: Record<string, string>, config?: string, port?: number, readyPath?: string, startupTimeoutMs?: number }} options
+ * @param {{ cwd: string, script?: string, vars?: Record<string, string>, config?: string, port?: number, readyPath?: string, startupTimeoutMs?: number }} options
+ *   `script`: another Worker entry than the config's `main` (`src/dev.ts`: what `npm run dev` runs);
  *   `vars`: more `--var NAME:value` settings (wrangler.toml [vars] and config.ts name them);
  *   `config`, `port`, `readyPath`: another Worker (an example) on a port chosen beforehand,
  *   ready when `readyPath` answers 2xx.
@@ -31,6 +32,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startGatehouse({
   cwd,
+  script,
   vars = {},
   config,
   port: chosenPort,
@@ -45,6 +47,7 @@ export async function startGatehouse({
     "npx",
     [
       "wrangler", "dev",
+      ...(script ? [script] : []),
       ...(config ? ["--config", config] : []),
       "--port", String(port),
       "--ip", "127.0.0.1",

@@ -19,8 +19,6 @@ import { tokenRoutes } from "./oauth/token-endpoint";
 import { throttleInvalidTokens } from "./oauth/token-throttle";
 import { userinfoRoutes } from "./oauth/userinfo";
 import { exampleApiRoutes } from "./demo/example-api";
-import { DEMO_PATHS, localDevelopmentOnly } from "./demo/guard";
-import { demoRoutes } from "./demo/routes";
 import type { Stores } from "./storage/stores";
 import { renderErrorPage } from "./ui/error-page";
 
@@ -33,6 +31,12 @@ export interface AppOptions {
   config?: Config | ((env: Env) => Config);
   /** Where storage keeps its records, from the Worker's bindings. Default: the bindings. */
   stores?: (env: Env) => Stores;
+  /**
+   * More routes, mounted after Gatehouse's own and before the 404. The local-development entry
+   * (src/dev.ts) adds the landing page and the demo client here, so the deployed Worker
+   * (src/index.ts) carries none of their code.
+   */
+  extend?: (app: Hono<AppEnv>) => void;
 }
 
 /**
@@ -82,11 +86,8 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route("/", userinfoRoutes);
   app.route("/", registerRoutes);
   app.route("/", exampleApiRoutes);
-  // The landing page and the demo client: local development only (src/demo/guard.ts). The demo
-  // calls Gatehouse's endpoints through this app's own fetch, the whole stack, in-process.
-  for (const path of DEMO_PATHS) app.use(path, localDevelopmentOnly);
-  app.route("/", demoRoutes(async (request, env) => app.fetch(request, env)));
   app.route("/admin", adminRoutes);
+  options.extend?.(app);
 
   // Each route group renders its own errors (its sub-app's onError); these are the rest.
   app.notFound((c) => renderJsonError(c, notFound()));

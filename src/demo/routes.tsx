@@ -10,6 +10,7 @@
  * (src/http/csrf.ts).
  */
 import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { randomToken } from "../crypto/random";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { AppEnv } from "../http/app-env";
@@ -17,7 +18,7 @@ import { limitBody } from "../http/body-limit";
 import { csrfToken, verifyCsrf } from "../http/csrf";
 import { toOAuthError } from "../http/on-error";
 import { readParams } from "../http/params";
-import { renderPage } from "../ui/render";
+import { renderPage as renderAnyPage, type RenderPageOptions } from "../ui/render";
 import { authorizationParameters } from "./authorization-request";
 import { CallbackPage, DeniedPage } from "./callback-pages";
 import { type DemoClient, demoParties } from "./demo-parties";
@@ -27,6 +28,15 @@ import { callGatehouse, type GatehouseCall, type GatehouseFetch } from "./gateho
 import { ApiPage, RefreshPage, RevokePage } from "./step-pages";
 import { decodeToken } from "./token-anatomy";
 import { checkIdToken, issuedTokens } from "./token-response";
+
+/**
+ * The demo's pages are written in English only: they say so (`ui_locales` en), so that a German
+ * browser gets `<html lang="en">` around English text rather than a wrong language tag
+ * (WCAG 2.2 SC 3.1.1). Gatehouse's own login and consent pages still follow the browser.
+ */
+function renderPage(c: Context<AppEnv>, page: Child, options: RenderPageOptions = {}) {
+  return renderAnyPage(c, page, { ...options, uiLocales: "en" });
+}
 
 /** A step that cannot go on: shown as a page, with a way back to the start. */
 class DemoError extends Error {

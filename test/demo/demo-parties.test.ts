@@ -4,9 +4,12 @@ import { unseal } from "../../src/crypto/seal";
 import { getSealKey } from "../../src/storage/keys";
 import { TestBrowser } from "../helpers/browser";
 import { answerAuthorization, pressStep, shownCredentials, startDemo, visit } from "../helpers/demo";
-import { deployment } from "../helpers/deployment";
+import { localDevelopment } from "../helpers/deployment";
 import { basicAuthorization } from "../helpers/fixtures";
-import { admin, postForm, request } from "../helpers/http";
+import { admin, postForm } from "../helpers/http";
+
+/** What `npm run dev` serves (src/dev.ts): Gatehouse and the demo. */
+const local = localDevelopment();
 
 interface ListedClient {
   client_id: string;
@@ -32,7 +35,7 @@ async function demoUsers(): Promise<string[]> {
 describe("the demo client and user: seeded once, on the first demo request", () => {
   it("two first visits at once make one client and one user", async () => {
     expect(await demoClients()).toEqual([]);
-    const [a, b] = await Promise.all([request("/"), request("/")]);
+    const [a, b] = await Promise.all([local("/"), local("/")]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const clients = await demoClients();
     expect(clients).toHaveLength(1);
@@ -52,13 +55,13 @@ describe("the demo client and user: seeded once, on the first demo request", () 
     }
 
     // And again later: nothing new.
-    expect((await request("/")).status).toBe(200);
+    expect((await local("/")).status).toBe(200);
     expect((await demoClients()).map((c) => c.client_id)).toEqual(clients.map((c) => c.client_id));
     expect(await demoUsers()).toHaveLength(1);
   });
 
   it("follows the port: the redirect URI becomes the new origin's, and the flow works there", async () => {
-    const port9000 = deployment({}, "http://localhost:9000");
+    const port9000 = localDevelopment({}, "http://localhost:9000");
     const browser = new TestBrowser(port9000);
     const started = await startDemo(browser);
     const { authorizeUrl } = started;
@@ -72,10 +75,10 @@ describe("the demo client and user: seeded once, on the first demo request", () 
   });
 
   it("registers a new demo client when the operator deleted it", async () => {
-    expect((await request("/")).status).toBe(200);
+    expect((await local("/")).status).toBe(200);
     const [before] = await demoClients();
     expect((await admin("DELETE", `/clients/${before?.client_id}`)).status).toBe(204);
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const started = await startDemo(browser);
     const { authorizeUrl } = started;
     const [after] = await demoClients();
@@ -88,7 +91,7 @@ describe("the demo client and user: seeded once, on the first demo request", () 
 
 describe("the demo client's secret stays on the server side", () => {
   it("is stored only sealed, is the client's real secret, and no page or cookie of the run carries it", async () => {
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const pages: string[] = [];
     const started = await startDemo(browser);
     const { page } = started;
@@ -119,7 +122,7 @@ describe("the demo client's secret stays on the server side", () => {
   });
 
   it("keeps the run's state within one browser cookie, even with RS256 access tokens", async () => {
-    const browser = new TestBrowser(deployment({ ACCESS_TOKEN_ALG: "RS256" }));
+    const browser = new TestBrowser(localDevelopment({ ACCESS_TOKEN_ALG: "RS256" }));
     const started = await startDemo(browser);
     const exchanged = await visit(browser, await answerAuthorization(browser, started, "allow"));
     const refreshed = await pressStep(browser, (await pressStep(browser, exchanged.page, "/demo/api")).page, "/demo/refresh");

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countedBindings } from "../helpers/counted-bindings";
-import { deployment } from "../helpers/deployment";
+import { deployment, localDevelopment } from "../helpers/deployment";
+import { request } from "../helpers/http";
 
 const ISSUER = "https://login.example.com";
 
@@ -26,7 +27,7 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
     // The Host header cannot bring the demo back: the issuer is the configured https one, even
     // for a request that says localhost.
     for (const origin of [ISSUER, "http://localhost"]) {
-      const send = deployment({ ISSUER, ...countedBindings(calls) }, origin);
+      const send = localDevelopment({ ISSUER, ...countedBindings(calls) }, origin);
       for (const [path, init] of DEMO_REQUESTS) {
         const res = await send(path, {
           ...init,
@@ -39,7 +40,7 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
     }
     // Without ISSUER, a request for a deployed host is refused before any route (the issuer is
     // never taken from a non-loopback Host header): a configuration error, no demo.
-    const unconfigured = deployment({ ...countedBindings(calls) }, ISSUER);
+    const unconfigured = localDevelopment({ ...countedBindings(calls) }, ISSUER);
     for (const [path, init] of DEMO_REQUESTS) {
       const res = await unconfigured(path, init);
       expect({ path, status: res.status }).toEqual({ path, status: 500 });
@@ -53,9 +54,28 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
   });
 
   it("serves the same routes on a loopback issuer (the guard is the only difference)", async () => {
-    const send = deployment({ ISSUER: "http://127.0.0.1:8787" });
+    const send = localDevelopment({ ISSUER: "http://127.0.0.1:8787" });
     const res = await send("/", { headers: { Accept: "text/html" } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Try the demo");
+  });
+});
+
+describe("the deployed Worker (src/index.ts) has no demo at all", () => {
+  it("answers every demo route with the JSON 404 even on a loopback issuer, seeding nothing", async () => {
+    const calls: string[] = [];
+    const before = [await keysOf(env.CLIENTS), await keysOf(env.USERS)];
+    // The Worker entry the tests run is wrangler.toml's `main`, the one `wrangler deploy` ships;
+    // and the same app with bindings counted, for a loopback issuer.
+    const senders = [request, deployment({ ISSUER: "http://127.0.0.1:8787", ...countedBindings(calls) })];
+    for (const send of senders) {
+      for (const [path, init] of DEMO_REQUESTS) {
+        const res = await send(path, { ...init, headers: { Accept: "text/html" } });
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+        expect(await res.json()).toMatchObject({ error: "not_found" });
+      }
+    }
+    expect(calls).toEqual([]);
+    expect([await keysOf(env.CLIENTS), await keysOf(env.USERS)]).toEqual(before);
   });
 });

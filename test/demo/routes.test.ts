@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { TestBrowser } from "../helpers/browser";
 import { answerAuthorization, pressStep, startDemo, visibleText, visit } from "../helpers/demo";
-import { postForm } from "../helpers/http";
+import { localDevelopment } from "../helpers/deployment";
+
+/** What `npm run dev` serves (src/dev.ts): Gatehouse and the demo. */
+const local = localDevelopment();
 
 /** The status lines of the responses a page shows, in order. */
 const statuses = (text: string) => [...text.matchAll(/HTTP (\d{3})$/gm)].map((m) => Number(m[1]));
 
 describe("the local demo, clicked through over HTTP", () => {
   it("shows every step, from / to revocation, with real requests and responses", async () => {
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const started = await startDemo(browser);
     const { page: step1, authorizeUrl } = started;
 
@@ -84,7 +87,7 @@ describe("the local demo, clicked through over HTTP", () => {
   });
 
   it("shows access_denied at the callback when the user denies, and exchanges nothing", async () => {
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const started = await startDemo(browser);
     const callback = await answerAuthorization(browser, started, "deny");
     expect(callback.searchParams.get("error")).toBe("access_denied");
@@ -100,7 +103,7 @@ describe("the local demo, clicked through over HTTP", () => {
   });
 
   it("refuses a callback whose state or iss is not the request's, without using its code", async () => {
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const started = await startDemo(browser);
     const callback = await answerAuthorization(browser, started, "allow");
 
@@ -129,17 +132,17 @@ describe("the local demo, clicked through over HTTP", () => {
   });
 
   it("refuses a callback in a browser that never started the demo", async () => {
-    const victim = new TestBrowser();
+    const victim = new TestBrowser(local);
     const started = await startDemo(victim);
     const callback = await answerAuthorization(victim, started, "allow");
     // An attacker's code planted in another browser (login CSRF): no pending request there.
-    const other = await visit(new TestBrowser(), callback);
+    const other = await visit(new TestBrowser(local), callback);
     expect(other.status).toBe(400);
     expect(other.page).not.toContain("/token");
   });
 
   it("refuses a step form without the browser's anti-CSRF token", async () => {
-    const browser = new TestBrowser();
+    const browser = new TestBrowser(local);
     const started = await startDemo(browser);
     const exchanged = await visit(browser, await answerAuthorization(browser, started, "allow"));
     expect(exchanged.status).toBe(200);
@@ -153,7 +156,19 @@ describe("the local demo, clicked through over HTTP", () => {
     const crossSite = await browser.submit(exchanged.page, {}, { "Sec-Fetch-Site": "cross-site" });
     expect(crossSite.status).toBe(403);
     // Without the cookie (SameSite=Lax keeps it off cross-site POSTs) the start is refused too.
-    const start = await postForm("/demo/start", { csrf: "whatever" });
+    const start = await local("/demo/start", {
+      method: "POST",
+      body: new URLSearchParams({ csrf: "whatever" }),
+    });
     expect(start.status).toBe(403);
+  });
+});
+
+describe("the demo's language", () => {
+  it("says English, the language it is written in, even to a German browser", async () => {
+    const res = await local("/", { headers: { "Accept-Language": "de-DE,de;q=0.9" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Language")).toBe("en");
+    expect(await res.text()).toContain('<html lang="en">');
   });
 });
