@@ -1,4 +1,5 @@
-import { type Context, type Env, Hono, type MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import { base64url, errors, type JWTVerifyGetKey } from "jose";
 import {
