@@ -91,7 +91,8 @@ export function requireAccessToken<E extends Env = Env>(
     throw new TypeError("requireAccessToken needs exactly one of jwksUri, keys or keysFor");
   }
   const fixedKeys = options.jwksUri !== undefined ? remoteKeySet(options.jwksUri) : options.keys;
-  return requireAccessTokenFrom(fixedKeys ? () => fixedKeys : options.keysFor!, options);
+  const keysFor = fixedKeys !== undefined ? () => fixedKeys : options.keysFor!;
+  return requireAccessTokenFrom(keysFor, options);
 }
 
 /** What requireAccessToken takes besides where the keys come from. */
