@@ -8,19 +8,23 @@
 //     (bench/floor/);
 // with N concurrent users each, and prints per-step p50/p95/p99, flows/s, server CPU per flow
 // (the workerd processes' CPU time over the measured windows, see bench/cpu.mjs), the unloaded
-// flow latency, the gzipped bundle sizes and the ratios Gatehouse ÷ peer and Gatehouse ÷ floor.
+// flow latency, the gzipped bundle sizes and the ratios Gatehouse ÷ peer and Gatehouse ÷ floor;
+// then each Gatehouse endpoint's CPU per request, one kind of request at a time, beside the
+// floor's `GET /` measured alike (bench/endpoints.mjs).
 // Results go to bench/results/<timestamp>.json and .md. See bench/README.md.
-// Usage: npm run bench [-- --users 16 --rounds 3 --duration 10 --warmup 3 --unloaded 40 --targets gatehouse,peer,floor --no-extras]
+// Usage: npm run bench [-- --users 16 --rounds 3 --duration 10 --warmup 3 --unloaded 40 --targets gatehouse,peer,floor --no-extras
+//                         --endpoint-requests 200 --endpoint-concurrency 4 --no-endpoints]
 //        npm run bench -- --quick   (a few seconds per target: proves it runs; times nothing)
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { startGatehouse } from "../e2e/wrangler.mjs";
+import { BUNDLE_BUDGET_BYTES, bundleSize } from "./bundle.mjs";
 import { CLK_TCK, treeCpu } from "./cpu.mjs";
+import { CPU_LIMIT_MS, measureEndpoints, WARM } from "./endpoints.mjs";
 import { TARGETS } from "./targets.mjs";
 
 const { values: args } = parseArgs({
@@ -33,6 +37,9 @@ const { values: args } = parseArgs({
     targets: { type: "string", default: TARGETS.map((t) => t.name).join(",") },
     quick: { type: "boolean", default: false },
     "no-extras": { type: "boolean", default: false },
+    "no-endpoints": { type: "boolean", default: false },
+    "endpoint-requests": { type: "string" },
+    "endpoint-concurrency": { type: "string", default: "4" },
   },
 });
 const QUICK = args.quick;
@@ -41,6 +48,10 @@ const DURATION = Number(args.duration ?? (QUICK ? 2 : 10));
 const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 3));
 const WARMUP = Number(args.warmup ?? (QUICK ? 1 : 3));
 const UNLOADED = Number(args.unloaded ?? (QUICK ? 3 : 40));
+const ENDPOINT_REQUESTS = Number(args["endpoint-requests"] ?? (QUICK ? 5 : 200));
+// Each password login costs a PBKDF2 (tens of ms): fewer of them are enough.
+const LOGIN_REQUESTS = QUICK ? 2 : Math.max(10, Math.round(ENDPOINT_REQUESTS / 10));
+const ENDPOINT_CONCURRENCY = Number(args["endpoint-concurrency"]);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const chosen = args.targets.split(",").map((name) => {
   const target = TARGETS.find((t) => t.name === name.trim());
@@ -79,29 +90,13 @@ async function drive(target, states, seconds, samples) {
   return { flows, flowTimes };
 }
 
-function bundleSize(config) {
-  const out = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, ...(config ? ["--config", config] : [])], { cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-  try {
-    if (r.status !== 0) return { error: (r.stderr || r.stdout).slice(-500) };
-    let raw = 0;
-    let gz = 0;
-    for (const f of readdirSync(out, { recursive: true })) {
-      if (!/\.m?js$/.test(f)) continue;
-      const buf = readFileSync(join(out, f));
-      raw += buf.length;
-      gz += gzipSync(buf).length;
-    }
-    return { raw, gzip: gz };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
+/** The bundle without its per-file list (the per-package sums stay in the JSON). */
+const withoutInputs = ({ inputs: _inputs, ...bundle }) => bundle;
 
 /** Starts the target's wrangler dev, prepares its users and measures its unloaded flow. */
 async function prepare(target) {
   console.error(`[${target.name}] starting wrangler dev…`);
-  const server = await startGatehouse({ cwd: ROOT, config: target.config, readyPath: target.readyPath });
+  const server = await startGatehouse({ cwd: ROOT, config: target.config, vars: target.vars, readyPath: target.readyPath });
   try {
     const states = await target.setup(server, USERS);
     // Unloaded: one user, one flow at a time (the latency a lone client sees).
@@ -184,16 +179,21 @@ const startedAt = new Date();
 // All targets run at once (an idle wrangler dev costs next to nothing) and are measured in turn,
 // round after round, so that a change in the machine's other load falls on each of them alike.
 const runs = [];
+let endpoints = {};
 try {
   for (const target of chosen) runs.push(await prepare(target));
   for (let round = 1; round <= ROUNDS; round++) {
     console.error(`round ${round} of ${ROUNDS}`);
     for (const run of runs) await measureWindow(run);
   }
+  if (!args["no-endpoints"]) {
+    console.error("per-endpoint CPU");
+    endpoints = await measureEndpoints(runs, { n: ENDPOINT_REQUESTS, loginN: LOGIN_REQUESTS, concurrency: ENDPOINT_CONCURRENCY });
+  }
 } finally {
   await Promise.all(runs.map((run) => run.server.stop()));
 }
-const results = runs.map((run) => ({ ...aggregate(run), bundle: bundleSize(run.target.config) }));
+const results = runs.map((run) => ({ ...aggregate(run), bundle: withoutInputs(bundleSize(ROOT, run.target.config)) }));
 
 const by = Object.fromEntries(results.map((r) => [r.target, r]));
 const ratio = (a, b, pick) => (a && b && Number.isFinite(pick(a)) && Number.isFinite(pick(b)) ? pick(a) / pick(b) : null);
@@ -219,8 +219,16 @@ if (by.gatehouse && by.floor) {
   const fl = by.floor.cpu?.workerdMsPerFlow;
   targets.push({ target: "server CPU/flow ≤ the floor's + 3 ms", measured: `${f1(g)} ms vs ${f1(fl)} + 3 ms`, met: g <= fl + 3 });
 }
+// The floor's plain request, measured alike: workerd's and wrangler's proxy's share of each figure.
+const floorRequestMs = endpoints.floor?.[0]?.cpuMsPerRequest ?? null;
+const gatehouseEndpoints = endpoints.gatehouse ?? [];
+const counted = gatehouseEndpoints.filter((e) => !e.exempt && Number.isFinite(e.cpuMsPerRequest));
+if (counted.length) {
+  const worst = counted.reduce((a, b) => (b.cpuMsPerRequest > a.cpuMsPerRequest ? b : a));
+  targets.push({ target: `every endpoint except password hashing ≤ ${CPU_LIMIT_MS} ms CPU`, measured: `at most ${f2(worst.cpuMsPerRequest)} ms (${worst.endpoint}), wrangler's proxy included${floorRequestMs === null ? "" : `; the floor's GET /: ${f2(floorRequestMs)} ms`}`, met: worst.cpuMsPerRequest <= CPU_LIMIT_MS });
+}
 if (by.gatehouse?.bundle?.gzip) {
-  targets.push({ target: "bundle ≤ 60 KiB gzip", measured: `${kib(by.gatehouse.bundle.gzip)} KiB`, met: by.gatehouse.bundle.gzip <= 60 * 1024 });
+  targets.push({ target: "bundle ≤ 60 KiB gzip", measured: `${kib(by.gatehouse.bundle.gzip)} KiB`, met: by.gatehouse.bundle.gzip <= BUNDLE_BUDGET_BYTES });
 }
 
 const machine = {
@@ -259,6 +267,20 @@ lines.push("| target | step | n | p50 | p95 | p99 | max |");
 lines.push("|---|---|---:|---:|---:|---:|---:|");
 for (const r of results) for (const [name, s] of Object.entries(r.steps)) lines.push(`| ${r.target} | ${name} | ${s.n} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} | ${f1(s.max)} |`);
 lines.push("");
+if (Object.keys(endpoints).length) {
+  lines.push(`Per endpoint: ${ENDPOINT_REQUESTS} requests of one kind at a time (password logins: ${LOGIN_REQUESTS}), ${ENDPOINT_CONCURRENCY} at once, after ${WARM} unmeasured; CPU = the target's workerd CPU over them ÷ requests (wrangler's proxy workerd included; the floor's \`GET /\` shows that share, subtracted in "above floor").`);
+  lines.push("");
+  lines.push(`| target | endpoint | requests | CPU ms/request | above floor's GET / | p50 ms | ≤ ${CPU_LIMIT_MS} ms |`);
+  lines.push("|---|---|---:|---:|---:|---:|---|");
+  for (const [name, rows] of Object.entries(endpoints)) {
+    for (const e of rows) {
+      const above = floorRequestMs === null || name === "floor" ? null : e.cpuMsPerRequest - floorRequestMs;
+      const within = !Number.isFinite(e.cpuMsPerRequest) ? "–" : e.cpuMsPerRequest <= CPU_LIMIT_MS ? "yes" : "no";
+      lines.push(`| ${name} | ${e.endpoint} | ${e.requests} | ${f2(e.cpuMsPerRequest)} | ${f2(above)} | ${f1(e.p50Ms)} | ${e.exempt ? `${within} (exempt: ${e.exempt})` : within} |`);
+    }
+  }
+  lines.push("");
+}
 if (targets.length) {
   lines.push("Issue 14's targets:");
   lines.push("");
@@ -275,7 +297,7 @@ const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
 const dir = QUICK ? mkdtempSync(join(tmpdir(), "gatehouse-bench-")) : join(ROOT, "bench", "results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${stamp}${QUICK ? "-quick" : ""}`);
-writeFileSync(`${file}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick: QUICK, users: USERS, rounds: ROUNDS, duration: DURATION, warmup: WARMUP, machine, results, ratios, targets }, null, 2)}\n`);
+writeFileSync(`${file}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick: QUICK, users: USERS, rounds: ROUNDS, duration: DURATION, warmup: WARMUP, machine, results, ratios, endpoints: { requests: ENDPOINT_REQUESTS, loginRequests: LOGIN_REQUESTS, concurrency: ENDPOINT_CONCURRENCY, floorRequestMs, byTarget: endpoints }, targets }, null, 2)}\n`);
 writeFileSync(`${file}.md`, `${markdown}\n`);
 console.log(`Written: ${file}.json, ${file}.md`);
 

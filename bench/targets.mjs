@@ -8,12 +8,18 @@
 import { createHash, randomBytes } from "node:crypto";
 
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
-const REDIRECT_URI = "https://rp.example/cb";
+export const REDIRECT_URI = "https://rp.example/cb";
 
-class Jar {
+export class Jar {
   cookies = new Map();
   header() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  /** A copy that can take other cookies without touching this one. */
+  clone() {
+    const copy = new Jar();
+    copy.cookies = new Map(this.cookies);
+    return copy;
   }
   store(res) {
     for (const c of res.headers.getSetCookie()) {
@@ -25,18 +31,18 @@ class Jar {
 }
 
 const hidden = (page, name) => new RegExp(`name="${name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="${name}"`).exec(page);
-const field = (page, name) => {
+export const field = (page, name) => {
   const m = hidden(page, name);
   return (m?.[1] ?? m?.[2] ?? "").replaceAll("&amp;", "&").replaceAll("&quot;", '"');
 };
 
-function pkce() {
+export function pkce() {
   const verifier = b64u(randomBytes(32));
   return { verifier, challenge: b64u(createHash("sha256").update(verifier).digest()) };
 }
 
-const basicAuth = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
-const form = { "Content-Type": "application/x-www-form-urlencoded" };
+export const basicAuth = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+export const form = { "Content-Type": "application/x-www-form-urlencoded" };
 
 /** authorize → token → API → refresh, shared by Gatehouse and the peer (they differ in paths). */
 async function oauthFlow({ base, client, cookie, tokenPath, apiPath, scope }, step) {
@@ -93,7 +99,7 @@ async function gatehouseSetup({ base, adminToken }, users) {
     res = await fetch(`${base}/authorize/consent`, { method: "POST", redirect: "manual", headers: { ...form, Cookie: jar.header() }, body: body(page, { decision: "allow" }) });
     if (res.status !== 303) throw new Error(`setup: consent answered ${res.status}`);
     jar.store(res);
-    states.push({ base, client, cookie: () => jar.header(), tokenPath: "/token", apiPath: "/api/me", scope: "openid profile" });
+    states.push({ base, client, jar, username, password, cookie: () => jar.header(), tokenPath: "/token", apiPath: "/api/me", scope: "openid profile" });
   }
   return states;
 }
@@ -121,7 +127,8 @@ async function floorFlow({ base, user }, step) {
 }
 
 export const TARGETS = [
-  { name: "gatehouse", label: "Gatehouse", config: undefined, readyPath: "/.well-known/oauth-authorization-server", setup: gatehouseSetup, flow: oauthFlow },
+  // Open registration only so that the per-endpoint phase can measure POST /register; the flow never registers.
+  { name: "gatehouse", label: "Gatehouse", config: undefined, vars: { REGISTRATION: "open" }, readyPath: "/.well-known/oauth-authorization-server", setup: gatehouseSetup, flow: oauthFlow },
   { name: "peer", label: "workers-oauth-provider 1.2.3", config: "bench/peer/wrangler.toml", readyPath: "/.well-known/oauth-authorization-server", setup: peerSetup, flow: oauthFlow },
   { name: "floor", label: "runtime floor (Hono + DO)", config: "bench/floor/wrangler.toml", readyPath: "/", setup: async ({ base }, users) => Array.from({ length: users }, (_, i) => ({ base, user: `u${i}` })), flow: floorFlow },
 ];

@@ -1,4 +1,5 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes";
 import { loginMethodsOf } from "./auth/methods";

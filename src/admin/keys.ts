@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app-env";
 import { securityEvent } from "../http/security-events";
 import { rotateKeys } from "../storage/keys";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app-env";
 import { clientAdminRoutes } from "./clients";
 import { onAdminError } from "./errors";

@@ -1,7 +1,8 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
-import { protectedResource } from "../resource";
+import type { GuardedContext } from "../resource/bearer-auth";
+import { protectedResourceFrom } from "../resource/protected-resource";
 import { getVerificationKeys } from "../storage/keys";
 
 /**
@@ -17,10 +18,11 @@ import { getVerificationKeys } from "../storage/keys";
  */
 export const exampleApiRoutes = new Hono<AppEnv>();
 
-const exampleApi = protectedResource<AppEnv>({
+/** Gatehouse's own public keys, cached per isolate: verifying reads no storage. */
+const ownKeys = (c: GuardedContext<AppEnv>) => getVerificationKeys(c.get("stores"));
+const exampleApi = protectedResourceFrom<AppEnv>(ownKeys, {
   resource: (c) => c.get("issuer"),
   authorizationServers: (c) => [c.get("issuer")],
-  keysFor: (c) => getVerificationKeys(c.get("stores")),
   resourceName: "Gatehouse example API",
 });
 

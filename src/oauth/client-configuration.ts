@@ -8,7 +8,7 @@
  * delete itself (an update is held to the registration rules, so it gains nothing a new
  * registration could not). Operator clients have no token and are managed by the admin API.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env";
 import { readBearerToken } from "../http/bearer";

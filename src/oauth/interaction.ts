@@ -1,4 +1,5 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { verifyCsrf } from "../http/csrf";

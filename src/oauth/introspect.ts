@@ -1,5 +1,6 @@
 // RFC 7662: the token introspection endpoint.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { NO_STORE, onJsonError } from "../http/on-error";

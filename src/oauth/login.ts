@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { HTTPException } from "hono/http-exception";
 import type { LoginHost, LoginMethod } from "../auth/method";
 import { LOGIN_METHODS, loginMethodsOf } from "../auth/methods";

@@ -1,5 +1,6 @@
 // OpenID Connect RP-Initiated Logout 1.0: the end-session endpoint, and the user's own sign-out.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { csrfToken, verifyCsrf } from "../http/csrf";

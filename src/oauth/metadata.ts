@@ -1,4 +1,5 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import type { Config } from "../config";
 import type { AppEnv } from "../http/app-env";

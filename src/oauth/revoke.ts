@@ -1,5 +1,6 @@
 // RFC 7009: the token revocation endpoint.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";

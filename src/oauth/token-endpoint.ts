@@ -1,5 +1,5 @@
 // RFC 6749 §3.2: the token endpoint.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";

@@ -1,9 +1,14 @@
 // OpenID Connect Core §5.3: the UserInfo endpoint.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { type AccessTokenVariables, requireAccessToken } from "../resource/bearer-auth";
+import {
+  type AccessTokenVariables,
+  type GuardedContext,
+  requireAccessTokenFrom,
+} from "../resource/bearer-auth";
 import { getGrantStatus } from "../storage/grants";
 import { getUser } from "../storage/users";
 import { standardClaims } from "../tokens/issue";
@@ -30,6 +35,9 @@ userinfoRoutes.use(
   }),
 );
 
+/** Gatehouse's own public keys, cached per isolate: verifying reads no storage. */
+const ownKeys = (c: GuardedContext<AppEnv>) => getVerificationKeys(c.get("stores"));
+
 /**
  * OIDC Core §5.3.1: an access token for Gatehouse itself (audience = the issuer, RFC 9068 §3,
  * like /api/me) carrying `openid`; 401 invalid_token / 403 insufficient_scope otherwise
@@ -37,10 +45,9 @@ userinfoRoutes.use(
  * by POST, in the form body (RFC 6750 §2.1, §2.2; OIDC Core §5.3.1), never both; the query
  * method (§2.3) is not offered: a token in a URI ends up in logs.
  */
-const requireOpenIdToken = requireAccessToken<AppEnv>({
+const requireOpenIdToken = requireAccessTokenFrom<AppEnv>(ownKeys, {
   issuer: (c) => c.get("issuer"),
   audience: (c) => c.get("issuer"),
-  keysFor: (c) => getVerificationKeys(c.get("stores")),
   scopes: ["openid"],
   formBody: true,
 });

@@ -91,6 +91,25 @@ export function requireAccessToken<E extends Env = Env>(
     throw new TypeError("requireAccessToken needs exactly one of jwksUri, keys or keysFor");
   }
   const fixedKeys = options.jwksUri !== undefined ? remoteKeySet(options.jwksUri) : options.keys;
+  const keysFor = fixedKeys !== undefined ? () => fixedKeys : options.keysFor!;
+  return requireAccessTokenFrom(keysFor, options);
+}
+
+/** What requireAccessToken takes besides where the keys come from. */
+export type AccessTokenGuardOptions<E extends Env> = Omit<
+  RequireAccessTokenOptions<E>,
+  "jwksUri" | "keys" | "keysFor"
+>;
+
+/**
+ * requireAccessToken with the key source given as a function: what Gatehouse's own endpoints
+ * use. Apart so that a Worker that never names a `jwksUri` (Gatehouse itself: its keys are
+ * local) bundles none of jose's JWKS fetching; the bundler drops what no call reaches.
+ */
+export function requireAccessTokenFrom<E extends Env = Env>(
+  keysFor: (c: GuardedContext<E>) => JWTVerifyGetKey | Promise<JWTVerifyGetKey>,
+  options: AccessTokenGuardOptions<E>,
+): MiddlewareHandler<E & { Variables: AccessTokenVariables }> {
   const scopes = options.scopes ?? [];
 
   return async (c, next) => {
@@ -123,7 +142,7 @@ export function requireAccessToken<E extends Env = Env>(
     }
 
     try {
-      const keys = fixedKeys ?? (await options.keysFor!(c));
+      const keys = await keysFor(c);
       const verified = await verifyAccessToken(token, {
         issuer: resolve(options.issuer, c),
         audience,

@@ -1,11 +1,12 @@
-import { type Context, type Env, Hono, type MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import { base64url, errors, type JWTVerifyGetKey } from "jose";
 import {
   type AccessTokenVariables,
   type GuardedContext,
   remoteKeySet,
-  requireAccessToken,
+  requireAccessTokenFrom,
 } from "./bearer-auth";
 
 /**
@@ -66,6 +67,28 @@ const METADATA_CACHE_CONTROL = "public, max-age=300";
 export function protectedResource<E extends Env = Env>(
   options: ProtectedResourceOptions<E>,
 ): ProtectedResource<E> {
+  const sources = [options.jwksUri, options.keys, options.keysFor].filter((s) => s !== undefined);
+  if (sources.length > 1) {
+    throw new TypeError("protectedResource takes at most one of jwksUri, keys or keysFor");
+  }
+  const fixedKeys = options.jwksUri !== undefined ? remoteKeySet(options.jwksUri) : options.keys;
+  const keysFor =
+    fixedKeys !== undefined
+      ? () => fixedKeys
+      : (options.keysFor ??
+        ((c: GuardedContext<E>) =>
+          issuerKeys(fromRequest(options.authorizationServers, unguarded(c)))));
+  return protectedResourceFrom(keysFor, options);
+}
+
+/**
+ * protectedResource with the key source given as a function: Gatehouse's own example API, whose
+ * keys are local, so that its bundle carries no JWKS fetching (see requireAccessTokenFrom).
+ */
+export function protectedResourceFrom<E extends Env = Env>(
+  keysFor: (c: GuardedContext<E>) => JWTVerifyGetKey | Promise<JWTVerifyGetKey>,
+  options: Omit<ProtectedResourceOptions<E>, "jwksUri" | "keys" | "keysFor">,
+): ProtectedResource<E> {
   if (typeof options.resource === "string") checkResource(options.resource);
   const resource = (c: Context<E>) => fromRequest(options.resource, c);
   const authorizationServers = (c: Context<E>) => fromRequest(options.authorizationServers, c);
@@ -87,28 +110,13 @@ export function protectedResource<E extends Env = Env>(
     });
   }
 
-  const sources = [options.jwksUri, options.keys, options.keysFor].filter((s) => s !== undefined);
-  if (sources.length > 1) {
-    throw new TypeError("protectedResource takes at most one of jwksUri, keys or keysFor");
-  }
-  const keys =
-    options.jwksUri !== undefined
-      ? { jwksUri: options.jwksUri }
-      : options.keys !== undefined
-        ? { keys: options.keys }
-        : {
-            keysFor:
-              options.keysFor ?? ((c: GuardedContext<E>) => issuerKeys(authorizationServers(unguarded(c)))),
-          };
-
   return {
     metadataRoutes,
     requireAccessToken: ({ scopes = [] } = {}) =>
-      requireAccessToken<E>({
+      requireAccessTokenFrom<E>(keysFor, {
         issuer: (c) => authorizationServers(unguarded(c)),
         // RFC 8707 §2, RFC 9068 §4: a token for another resource is invalid_token here.
         audience: (c) => resource(unguarded(c)),
-        ...keys,
         scopes,
         resourceMetadata: (c) => protectedResourceMetadataUrl(resource(unguarded(c))),
       }),

@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
+import type { JWK } from "jose";
 import { type Config, getConfig, SIGNING_ALGS, type SigningAlg } from "../config";
 import { randomToken } from "../crypto/random";
 import { UNNAMED_SEAL_KID } from "../crypto/seal";
+import { generateSigningJwk } from "../crypto/signing-keys";
 
 /**
  * A key's place in its rotation (README "Key rotation"):
@@ -343,12 +344,7 @@ function createSealKey(): NewKey {
 
 /** A fresh key pair for `alg`, exported as a private JWK with its RFC 7638 thumbprint as kid. */
 async function createSigningKey(alg: SigningAlg): Promise<NewKey> {
-  const { privateKey } = await generateKeyPair(alg, {
-    extractable: true,
-    ...(alg === "RS256" ? { modulusLength: 2048 } : {}),
-  });
-  const jwk = await exportJWK(privateKey);
   // The thumbprint covers only the required public members (RFC 7638 §3.2).
-  const kid = await calculateJwkThumbprint(jwk, "sha256");
+  const { jwk, thumbprint: kid } = await generateSigningJwk(alg);
   return { kid, line: alg, material: JSON.stringify({ ...jwk, kid, alg }) };
 }

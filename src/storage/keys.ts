@@ -1,13 +1,8 @@
-import {
-  createLocalJWKSet,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
 import type { SigningAlg } from "../config";
 import { b64u } from "../crypto/encoding";
 import type { SealKeys } from "../crypto/seal";
+import { importSigningKey } from "../crypto/signing-keys";
 import {
   ISOLATE_KEYS_TTL_SECONDS,
   type KeySet,
@@ -88,11 +83,7 @@ async function importKeySet(keySet: KeySet): Promise<IsolateKeys> {
   const signing = new Map<SigningAlg, SigningKey>();
   for (const key of keySet.signingKeys) {
     if (key.status !== "current") continue;
-    const privateKey = await importOnce(key.kid, async () => {
-      const k = await importJWK(key.privateJwk, key.alg);
-      if (!(k instanceof CryptoKey)) throw new Error(`Signing key ${key.kid} is not asymmetric`);
-      return k;
-    });
+    const privateKey = await importOnce(key.kid, () => importSigningKey(key.privateJwk, key.alg));
     signing.set(key.alg, { kid: key.kid, alg: key.alg, privateKey });
   }
   const byKid = new Map<string, CryptoKey>();
