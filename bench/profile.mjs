@@ -5,6 +5,7 @@
 // (or PROFILER=path). The summary is printed; the .cpuprofile goes to bench/profiles/ (not kept
 // in git: see bench/README.md for the summaries that are).
 // Usage: node bench/profile.mjs [--users 8] [--duration 15] [--interval 100] [--name label]
+//        [--isolates "core:user|kv:|core:entry"] [--focus sign=createSignature ...]
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     // Every isolate whose id matches (e.g. "core:user|kv:ns|core:entry"), through workerd's own
     // inspector instead of wrangler's (which shows only the Worker's isolate).
     isolates: { type: "string" },
+    // LABEL=RE, passed on: the time of samples with a matching frame on the stack.
+    focus: { type: "string", multiple: true, default: [] },
   },
 });
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -66,7 +69,7 @@ try {
     : ["--port", String(server.inspectorPort)];
   const profiler = spawn(
     process.execPath,
-    [PROFILER, ...where, "-d", args.duration, "--interval", args.interval, "--project", ROOT, "--out", `${ROOT}bench/profiles`, "--name", args.name, "--top", "40", "--pgid", String(server.pid)],
+    [PROFILER, ...where, "-d", args.duration, "--interval", args.interval, "--project", ROOT, "--out", `${ROOT}bench/profiles`, "--name", args.name, "--top", "40", "--pgid", String(server.pid), ...args.focus.flatMap((f) => ["--focus", f])],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
   // The profiler prints its report and then can linger on the inspector's closing handshake:
