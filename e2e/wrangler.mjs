@@ -27,7 +27,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   `vars`: more `--var NAME:value` settings (wrangler.toml [vars] and config.ts name them);
  *   `config`, `port`, `readyPath`: another Worker (an example) on a port chosen beforehand,
  *   ready when `readyPath` answers 2xx.
- * @returns {Promise<{ base: string, adminToken: string, pid: number, log: () => string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ base: string, adminToken: string, pid: number, inspectorPort: number, log: () => string, stop: () => Promise<void> }>}
  *   `pid`: the wrangler process group's leader (the benchmark reads its workerd children's CPU).
  */
 export async function startGatehouse({
@@ -96,5 +96,5 @@ export async function startGatehouse({
     }
     await sleep(300);
   }
-  return { base, adminToken, pid: child.pid, log: () => output, stop };
+  return { base, adminToken, pid: child.pid, inspectorPort, log: () => output, stop };
 }

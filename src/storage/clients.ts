@@ -3,8 +3,11 @@
  * owns the key layout:
  *   client:<client_id>   → ClientRecord (JSON; the secret and the registration access token
  *                          only as their SHA-256)
+ * Reads go through the isolate's read cache (isolate-cache.ts): a registration changed or deleted
+ * here is seen here at once, and elsewhere within KV's propagation window plus 30 s.
  */
 import { sha256 } from "../crypto/hash";
+import { cachedJson, deleteCached, putCachedJson } from "./isolate-cache";
 import { listJsonPage, type PageOptions } from "./kv-page";
 import { timingSafeEqual } from "../crypto/timing-safe";
 import type { Stores } from "./stores";
@@ -89,17 +92,17 @@ const CLIENT_ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function getClient(stores: Stores, clientId: string): Promise<ClientRecord | null> {
   if (!CLIENT_ID_SHAPE.test(clientId)) return null;
-  return stores.CLIENTS.get<ClientRecord>(clientKey(clientId), "json");
+  return cachedJson<ClientRecord>(stores.CLIENTS, clientKey(clientId));
 }
 
 export async function putClient(stores: Stores, record: ClientRecord): Promise<void> {
-  await stores.CLIENTS.put(clientKey(record.client_id), JSON.stringify(record));
+  await putCachedJson(stores.CLIENTS, clientKey(record.client_id), record);
 }
 
 /** Deletes a registration. False when there was none. */
 export async function deleteClient(stores: Stores, clientId: string): Promise<boolean> {
   if ((await getClient(stores, clientId)) === null) return false;
-  await stores.CLIENTS.delete(clientKey(clientId));
+  await deleteCached(stores.CLIENTS, clientKey(clientId));
   return true;
 }
 

@@ -1,10 +1,11 @@
+import { cachedJson, deleteCached, putCachedJson } from "./isolate-cache";
 import type { Stores } from "./stores";
 /**
  * Remembered consents, in the USERS namespace under `consent:<sub>:<client_id>`. A consent is
  * what a user allowed one client to have; a later request for no more than that skips the
  * consent page. Eventual consistency is acceptable here: a just-given consent seen late only
  * shows the page once more, and a forgotten one (user deleted) no longer matters because the
- * user can no longer sign in.
+ * user can no longer sign in. Reads go through the isolate's read cache (isolate-cache.ts).
  */
 export interface ConsentRecord {
   scopes: string[];
@@ -27,7 +28,7 @@ export async function getConsent(
   sub: string,
   clientId: string,
 ): Promise<ConsentRecord | null> {
-  return stores.USERS.get<ConsentRecord>(key(sub, clientId), "json");
+  return cachedJson<ConsentRecord>(stores.USERS, key(sub, clientId));
 }
 
 /** What a consent is about: the scopes and the RFC 8707 resources of a request. */
@@ -63,7 +64,7 @@ export async function rememberConsent(
     resources: [...new Set([...(existing?.resources ?? []), ...resources])],
     updatedAt: Math.floor(Date.now() / 1000),
   };
-  await stores.USERS.put(key(sub, clientId), JSON.stringify(record), {
+  await putCachedJson(stores.USERS, key(sub, clientId), record, {
     expirationTtl: CONSENT_TTL,
   });
 }
@@ -76,7 +77,7 @@ export async function forgetConsents(stores: Stores, sub: string): Promise<void>
       prefix: `consent:${sub}:`,
       ...(cursor ? { cursor } : {}),
     });
-    await Promise.all(page.keys.map((k) => stores.USERS.delete(k.name)));
+    await Promise.all(page.keys.map((k) => deleteCached(stores.USERS, k.name)));
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
 }

@@ -6,7 +6,9 @@
  *
  * KV is eventually consistent: a user created or deleted here may take up to 60 s to appear or
  * disappear at other locations, and two simultaneous creations of one username are not
- * serialised. Both are acceptable for an operator-driven user list.
+ * serialised. Both are acceptable for an operator-driven user list. `getUser` reads through the
+ * isolate's read cache (isolate-cache.ts), which this module's writes and deletes update at once;
+ * the login's username look-up reads KV itself, so that it costs the same for every username.
  */
 import * as v from "valibot";
 import { listJsonPage, type PageOptions } from "./kv-page";
@@ -15,6 +17,7 @@ import { NewPasswordSchema, hashPassword, type PasswordHash } from "../crypto/pa
 import { randomToken } from "../crypto/random";
 import { OAuthError } from "../protocol/errors";
 import { forgetConsents } from "./consents";
+import { cachedJson, deleteCached, putCachedJson } from "./isolate-cache";
 import type { Stores } from "./stores";
 
 export interface UserRecord {
@@ -123,7 +126,7 @@ export function publicUser(record: UserRecord): PublicUser {
 
 export async function getUser(stores: Stores, sub: string): Promise<UserRecord | null> {
   if (!SUB_SHAPE.test(sub)) return null;
-  return stores.USERS.get<UserRecord>(userKey(sub), "json");
+  return cachedJson<UserRecord>(stores.USERS, userKey(sub));
 }
 
 /** A key no user has (subs are base64url): read in place of a missing user's record. */
@@ -167,7 +170,7 @@ export async function createUser(stores: Stores, input: unknown): Promise<UserRe
     created_at: Math.floor(Date.now() / 1000),
   };
   // The record first: an index entry never points to a user that does not exist.
-  await stores.USERS.put(userKey(record.sub), JSON.stringify(record));
+  await putCachedJson(stores.USERS, userKey(record.sub), record);
   await stores.USERS.put(index, record.sub);
   return record;
 }
@@ -178,7 +181,7 @@ export async function replacePasswordHash(
   record: UserRecord,
   password: PasswordHash,
 ): Promise<void> {
-  await stores.USERS.put(userKey(record.sub), JSON.stringify({ ...record, password }));
+  await putCachedJson(stores.USERS, userKey(record.sub), { ...record, password });
 }
 
 /** Sets a user's password (hashed here; never stored in clear). False when there is no user. */
@@ -196,7 +199,7 @@ export async function deleteUser(stores: Stores, sub: string): Promise<boolean> 
   const index = usernameKey(normaliseUsername(user.username));
   // The login index first, so that a half-finished deletion cannot leave a user who logs in.
   if ((await stores.USERS.get(index)) === sub) await stores.USERS.delete(index);
-  await stores.USERS.delete(userKey(sub));
+  await deleteCached(stores.USERS, userKey(sub));
   await forgetConsents(stores, sub);
   return true;
 }

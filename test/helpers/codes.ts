@@ -70,12 +70,14 @@ export function refresh(
   client: TestClient,
   refreshToken: string,
   extra: Record<string, string> = {},
+  send?: typeof request,
 ): Promise<Response> {
   const auth = clientAuth(client);
   return postForm(
     "/token",
     { grant_type: "refresh_token", refresh_token: refreshToken, ...auth.form, ...extra },
     auth.headers,
+    send,
   );
 }
 

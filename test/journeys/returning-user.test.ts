@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { READ_CACHE_TTL_MS } from "../../src/storage/isolate-cache";
 import {
   authorizationRequest,
   authorizeWithLogin,
@@ -108,7 +109,11 @@ describe("journey: an app checks silently whether the user is signed in (prompt=
 });
 
 describe("journey: the hot path costs what DESIGN.md budgets", () => {
-  it("an authorization with a session and a remembered consent calls no Durable Object and reads client, user and consent once each", async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("an authorization with a session and a remembered consent calls no Durable Object and reads client, user and consent once each per cache window", async () => {
     const calls: string[] = [];
     const send = deployment(countedBindings(calls));
     const client = await createClient();
@@ -118,6 +123,15 @@ describe("journey: the hot path costs what DESIGN.md budgets", () => {
     const warm = await browser.fetch((await authorizationRequest(client)).url);
     expect(warm.status).toBe(302); // keys imported, isolate warm
 
+    // Within the isolate's read cache window (src/storage/isolate-cache.ts): no storage at all.
+    calls.length = 0;
+    const cached = await browser.fetch((await authorizationRequest(client)).url);
+    expect(redirectParams(cached, client.redirect_uri).get("code")).toBeTruthy();
+    expect(calls).toEqual([]);
+
+    // Once the window has passed, each record is read from KV again, once.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + READ_CACHE_TTL_MS);
     calls.length = 0;
     const res = await browser.fetch((await authorizationRequest(client)).url);
     expect(res.status).toBe(302);

@@ -1,11 +1,17 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha256 } from "../../src/crypto/hash";
-import { usersWithGrantsOf } from "../../src/storage/client-grants";
+import { RECORD_SLACK_SECONDS, usersWithGrantsOf } from "../../src/storage/client-grants";
 import { obtainCode } from "../helpers/browser";
 import { expectTokens, exchangeCode, refresh } from "../helpers/codes";
+import { countedBindings } from "../helpers/counted-bindings";
+import { deployment } from "../helpers/deployment";
 import { createClient, createUser } from "../helpers/fixtures";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** Every key of the TOKENS namespace, with its value and metadata. */
 async function tokensNamespace(): Promise<{ name: string; value: string | null; metadata: unknown }[]> {
@@ -22,7 +28,7 @@ async function tokensNamespace(): Promise<{ name: string; value: string | null; 
 }
 
 describe("the client-grant records in KV (who holds a client's grants)", () => {
-  it("records each grant once at the code exchange, with its user and nothing secret", async () => {
+  it("records the user of a client's grant at the code exchange, with nothing secret", async () => {
     const client = await createClient();
     const user = await createUser();
     const minted = await obtainCode(client, user);
@@ -31,11 +37,7 @@ describe("the client-grant records in KV (who holds a client's grants)", () => {
 
     const stored = await tokensNamespace();
     expect(stored).toEqual([
-      {
-        name: `client-grant:${client.client_id}:${decodeJwt(tokens.access_token).grant_id}`,
-        value: "",
-        metadata: { sub: user.sub },
-      },
+      { name: `client-grant:${client.client_id}:${user.sub}`, value: "", metadata: { sub: user.sub } },
     ]);
     const secretParts = [refreshToken, refreshToken.split(".")[2] ?? "", await sha256(refreshToken)];
     for (const secret of secretParts) {
@@ -62,5 +64,39 @@ describe("the client-grant records in KV (who holds a client's grants)", () => {
     expect((await usersWithGrantsOf(env, client.client_id)).sort()).toEqual(
       [ada.sub, bob.sub].sort(),
     );
+  });
+
+  it("writes one record per client and user, at most once a day per isolate, outliving every grant", async () => {
+    const calls: string[] = [];
+    const send = deployment(countedBindings(calls));
+    const client = await createClient();
+    const user = await createUser();
+    const exchange = async () => {
+      const minted = await obtainCode(client, user);
+      calls.length = 0;
+      const tokens = await expectTokens(await exchangeCode(client, minted, {}, send));
+      return { puts: calls.filter((c) => c === "TOKENS.put").length, tokens };
+    };
+    const expiration = async () =>
+      (await env.TOKENS.list({ prefix: `client-grant:${client.client_id}:` })).keys.map((k) => k.expiration);
+
+    const first = await exchange();
+    expect(first.puts).toBe(1);
+    const [written] = await expiration();
+    // GRANT_MAX_LIFETIME (a year) from the exchange, and a day's slack for later grants.
+    const grantEnd = (decodeJwt(first.tokens.access_token).iat ?? 0) + 365 * 86_400;
+    expect(written).toBeGreaterThanOrEqual(grantEnd + RECORD_SLACK_SECONDS - 5);
+
+    // A later grant of the same pair ends within the record: no write.
+    expect((await exchange()).puts).toBe(0);
+    expect(await expiration()).toEqual([written]);
+
+    // Once a later grant would outlive it, the record is written again, further out.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + (RECORD_SLACK_SECONDS + 60) * 1000);
+    expect((await exchange()).puts).toBe(1);
+    const [extended] = await expiration();
+    expect(extended).toBeGreaterThan(written ?? 0);
+    expect(await usersWithGrantsOf(env, client.client_id)).toEqual([user.sub]);
   });
 });

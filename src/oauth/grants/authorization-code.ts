@@ -106,13 +106,14 @@ async function exchangeCode({
       retainUntil,
       now,
     }),
-    // The one KV write of a grant, beside (not after) the commit so that it adds no latency;
-    // a failure is logged, never returned: the grant is valid without it (src/storage/client-grants.ts).
+    // The client → users index, beside (not after) the commit so that it adds no latency; a
+    // failure is logged, never returned: the grant is valid without it. Written with the longest
+    // end any grant may have (its cap), so each write covers every earlier grant of the pair and
+    // most exchanges need none (src/storage/client-grants.ts).
     stores.clientGrants.record({
       clientId: client.client_id,
-      grantId: code.grantId,
       sub: code.sub,
-      expiresAt: refresh === undefined ? retainUntil : grantExpiresAt,
+      expiresAt: grantExpiresAt,
     }).catch((err: unknown) => console.error("Could not record the grant of a client", err)),
   ]);
   if (!redemption.ok) {

@@ -44,9 +44,9 @@ export interface GrantStores {
    * src/tokens/own-access-token.ts. Null for anything else.
    */
   accessTokens: { read(token: string, issuer: string): Promise<AccessTokenPayload | null> };
-  /** The client → grants index (src/storage/client-grants.ts). */
+  /** The client → users index (src/storage/client-grants.ts). */
   clientGrants: {
-    record(entry: { clientId: string; grantId: string; sub: string; expiresAt: number }): Promise<void>;
+    record(entry: { clientId: string; sub: string; expiresAt: number }): Promise<void>;
   };
   /** Opens a sealed authorization code; throws `invalid_grant` when it is not a valid one. */
   codes: { open(code: string): Promise<AuthorizationCodePayload> };
