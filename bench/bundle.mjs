@@ -7,8 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-/** Issue 14: the bundle is at most 60 KiB gzip. */
+/** Issue 14's target: the bundle is at most 60 KiB gzip (the benchmark reports against it). */
 export const BUNDLE_BUDGET_BYTES = 60 * 1024;
+
+/**
+ * What `npm test` holds the bundle to: the size measured once issue 15's pages landed (64.0 KiB:
+ * issue 14's savings brought 75.2 to 59.4, then the German messages, language negotiation and
+ * brand added 4.6) plus 1 KiB. A regression guard, not the target: bench/README.md "Bundle"
+ * says what the last 4 KiB would cost.
+ */
+export const BUNDLE_CEILING_BYTES = 65 * 1024;
 
 /**
  * `{ raw, gzip, inputs, groups }` (bytes; `inputs`: each bundled file's minified bytes, from

@@ -9,7 +9,8 @@
  * (src/demo/gatehouse-call.ts). Its forms are POSTs protected like Gatehouse's own
  * (src/http/csrf.ts).
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { Child } from "hono/jsx";
 import { randomToken } from "../crypto/random";
 import { timingSafeEqual } from "../crypto/timing-safe";
