@@ -27,6 +27,12 @@ export const READ_CACHE_TTL_MS = 30_000;
  * 1 KiB), so a full cache holds about 1 MiB of an isolate's 128 MiB.
  */
 export const READ_CACHE_MAX_ENTRIES = 1_000;
+/**
+ * A record longer than this is read from KV every time rather than kept: a self-registered client
+ * may be up to the 64 KiB body limit, and a thousand such (open registration) would otherwise
+ * hold 64 MiB of an isolate. With it, the cache stays under READ_CACHE_MAX_ENTRIES × 8 KiB.
+ */
+export const READ_CACHE_MAX_TEXT = 8 * 1024;
 
 interface Entry {
   /** KV's text for the key; null when KV has no such key. */
@@ -55,6 +61,7 @@ class ReadCache {
 
   set(key: string, text: string | null): void {
     this.#entries.delete(key);
+    if (text !== null && text.length > READ_CACHE_MAX_TEXT) return;
     this.#entries.set(key, { text, expiresAt: Date.now() + READ_CACHE_TTL_MS });
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= READ_CACHE_MAX_ENTRIES) break;
@@ -66,6 +73,28 @@ class ReadCache {
   invalidate(key: string): void {
     this.#writes++;
     this.#entries.delete(key);
+  }
+
+  /**
+   * A write of `key` is starting: the count of this isolate's writes and deletes when it started,
+   * to hand to `settle` once KV has it.
+   */
+  begin(key: string): number {
+    this.invalidate(key);
+    return this.#writes;
+  }
+
+  /**
+   * The write `begin` counted is done: keep its value, unless another write or delete started in
+   * this isolate meanwhile (then which one KV kept last is unknown here: keep nothing).
+   */
+  settle(key: string, started: number, text: string | null): void {
+    if (this.#writes === started) {
+      this.invalidate(key);
+      this.set(key, text);
+    } else {
+      this.invalidate(key);
+    }
   }
 }
 
@@ -102,10 +131,9 @@ export async function putCachedJson(
 ): Promise<void> {
   const cache = cacheOf(namespace);
   const text = JSON.stringify(value);
-  cache.invalidate(key);
+  const started = cache.begin(key);
   await namespace.put(key, text, options);
-  cache.invalidate(key);
-  cache.set(key, text);
+  cache.settle(key, started, text);
 }
 
 /**
@@ -114,8 +142,7 @@ export async function putCachedJson(
  */
 export async function deleteCached(namespace: KVNamespace, key: string): Promise<void> {
   const cache = cacheOf(namespace);
-  cache.invalidate(key);
+  const started = cache.begin(key);
   await namespace.delete(key);
-  cache.invalidate(key);
-  cache.set(key, null);
+  cache.settle(key, started, null);
 }

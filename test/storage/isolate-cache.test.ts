@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { randomToken } from "../../src/crypto/random";
 import { type ClientRecord, deleteClient, getClient, putClient } from "../../src/storage/clients";
 import { getConsent, rememberConsent } from "../../src/storage/consents";
-import { READ_CACHE_MAX_ENTRIES, READ_CACHE_TTL_MS } from "../../src/storage/isolate-cache";
+import {
+  cachedJson,
+  deleteCached,
+  putCachedJson,
+  READ_CACHE_MAX_ENTRIES,
+  READ_CACHE_MAX_TEXT,
+  READ_CACHE_TTL_MS,
+} from "../../src/storage/isolate-cache";
 import type { Stores } from "../../src/storage/stores";
 import { createUser as storeUser, deleteUser, getUser } from "../../src/storage/users";
 import { authorizationRequest, authorizeWithLogin, redirectParams, TestBrowser } from "../helpers/browser";
@@ -168,6 +175,49 @@ describe("the isolate's read cache of clients, users and consents", () => {
     release();
     expect((await reading)?.metadata.client_name).toBe("Old"); // it was read before the write
     expect(await getClient(stores, record.client_id)).toEqual(renamed);
+  });
+
+  it("keeps nothing of two writes of one key that overlapped: KV's last is unknown here", async () => {
+    const key = `client:${randomToken(16)}`;
+    await env.CLIENTS.put(key, JSON.stringify({ name: "First" }));
+    // KV puts and deletes that reach KV at once but answer only when released; reads counted.
+    const releases: (() => void)[] = [];
+    const reads: string[] = [];
+    const slow = new Proxy(env.CLIENTS, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        const call = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (prop === "get") return (...args: unknown[]) => (reads.push(String(args[0])), call(...args));
+        return prop === "put" || prop === "delete" ? async (...args: unknown[]) => {
+          const done = await call(...args);
+          await new Promise<void>((ok) => releases.push(ok));
+          return done;
+        } : call;
+      },
+    });
+    const deleting = deleteCached(slow, key);
+    const writing = putCachedJson(slow, key, { name: "Second" });
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    // The delete reached KV first, then the put: KV holds "Second". Their answers come back the
+    // other way round, so the delete settles last here.
+    releases[1]?.();
+    await writing;
+    releases[0]?.();
+    await deleting;
+    // Neither write's value was kept: the next read asks KV, and gets what KV holds.
+    expect(await cachedJson(slow, key)).toEqual({ name: "Second" });
+    expect(reads).toEqual([key]);
+  });
+
+  it(`reads a record longer than ${READ_CACHE_MAX_TEXT} characters from KV every time`, async () => {
+    const { stores, calls } = countedStores();
+    const record = clientRecord("Large");
+    record.metadata.redirect_uris = Array.from({ length: 8 }, (_, i) => `https://rp.example/${"x".repeat(1500)}/${i}`);
+    await putClient(env, record);
+    await getClient(stores, record.client_id);
+    await getClient(stores, record.client_id);
+    expect(calls).toEqual(["CLIENTS.get", "CLIENTS.get"]);
   });
 
   it(`holds at most ${READ_CACHE_MAX_ENTRIES} entries per namespace, dropping the least recently used`, async () => {
