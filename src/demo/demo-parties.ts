@@ -124,7 +124,9 @@ async function demoClient(
       scope: DEMO_SCOPE,
       require_offline_access: true,
     },
-    "operator",
+    // As a client that registered itself: no operator rights (introspecting every token, error
+    // redirects without a session), which a demo whose secret sits on a laptop must not have.
+    "self",
   );
   if (clientSecret === undefined) throw new Error("the demo client is confidential: no secret");
   await putDemoClientPointer(stores, {

@@ -61,6 +61,19 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
   });
 });
 
+describe("a loopback issuer serves the demo only to requests for a loopback host", () => {
+  it("gives a request for another name (DNS rebinding to 127.0.0.1) the JSON 404, not the password", async () => {
+    const calls: string[] = [];
+    const rebound = localDevelopment({ ISSUER: "http://localhost:8787", ...countedBindings(calls) }, "http://attacker.example:8787");
+    for (const [path, init] of DEMO_REQUESTS) {
+      const res = await rebound(path, { ...init, headers: { Accept: "text/html" } });
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(await res.json()).toMatchObject({ error: "not_found" });
+    }
+    expect(calls).toEqual([]);
+  });
+});
+
 describe("the deployed Worker (src/index.ts) has no demo at all", () => {
   it("answers every demo route with the JSON 404 even on a loopback issuer, seeding nothing", async () => {
     const calls: string[] = [];
