@@ -7,6 +7,7 @@ import { isValidCodeChallenge } from "./pkce";
 import { matchRedirectUri } from "./redirect-uri";
 import { parseScope } from "../protocol/scope";
 import { findClient } from "./client-lookup";
+import { allowedScopes } from "./client-allowance";
 import { resolveResources } from "./resource-indicators";
 
 /** Generous for opaque or JWT-shaped values; a redirect URL must stay well under 8 KiB. */
@@ -206,11 +207,6 @@ export function validateAuthorizationRequest(
   const uiLocales = params.get("ui_locales");
   if (uiLocales !== undefined) request.uiLocales = uiLocales.slice(0, 256);
   return request;
-}
-
-/** Scopes the client may ask for (its registered `scope`, RFC 7591 §2). */
-export function allowedScopes(client: ClientRecord): string[] {
-  return parseScope(client.metadata.scope);
 }
 
 /**

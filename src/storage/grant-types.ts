@@ -1,5 +1,6 @@
 // What the user's Durable Object (src/storage/user-object.ts) is asked and answers: the
 // grant as the rest of Gatehouse sees it. Types only.
+import type { ClientAllowance } from "../protocol/client-allowance";
 
 export interface GrantRecord {
   grantId: string;
@@ -70,6 +71,11 @@ export interface RotateRefreshTokenInput {
   resource?: readonly string[];
   /** Seconds since the epoch: the new access token's expiry. */
   retainUntil: number;
+  /**
+   * What the client's registration allows now. A grant holding more (made under a registration
+   * since narrowed) is revoked rather than rotated.
+   */
+  clientAllows: ClientAllowance;
   now: number;
 }
 
@@ -88,6 +94,7 @@ export type RotateRefreshTokenResult =
         | "unknown"
         | "expired"
         | "client_mismatch"
+        | "client_narrowed"
         | "invalid_scope"
         | "invalid_target";
     };

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { withinAllowance } from "../protocol/client-allowance";
 import type {
   CurrentRefreshToken,
   GrantRecord,
@@ -99,6 +100,11 @@ export class UserObject extends DurableObject<Env> {
       if (row.client_id !== input.clientId) return { ok: false, reason: "client_mismatch" };
       if (row.expires_at <= input.now) return { ok: false, reason: "expired" };
       const grant = this.#record(row);
+      // Made under a registration since narrowed: the grant ends with what justified it.
+      if (!withinAllowance(input.clientAllows, grant.scope, grant.resource)) {
+        this.#grants.revoke(input.now, { grantId: row.grant_id });
+        return { ok: false, reason: "client_narrowed" };
+      }
 
       if (input.presentedHash === row.refresh_hash && row.refresh_expires_at !== null) {
         if (row.refresh_expires_at <= input.now) return { ok: false, reason: "expired" };

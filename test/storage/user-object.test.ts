@@ -67,6 +67,8 @@ function rotate(
     newExpiresAt: now() + 30 * DAY,
     graceSeconds: 0,
     retainUntil: now() + 600,
+    // What client-1's registration allows: what its grants were made with, and a little more.
+    clientAllows: { scope: ["openid", "profile", "email"] },
     now: now(),
     ...extra,
   });

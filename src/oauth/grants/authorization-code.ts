@@ -3,7 +3,10 @@ import { securityEvent } from "../../http/security-events";
 import { newRefreshToken } from "../../storage/refresh-tokens";
 import type { TokenResponse } from "../../tokens/issue";
 import { OAuthError } from "../../protocol/errors";
+import { withinAllowance } from "../../protocol/client-allowance";
+import { clientAllowance } from "../client-allowance";
 import { verifyPkce } from "../pkce";
+import { matchRedirectUri } from "../redirect-uri";
 import { usesRefreshTokens } from "../refresh-policy";
 import type { GrantContext, GrantType } from "./grant-type";
 
@@ -47,6 +50,19 @@ async function exchangeCode({
     throw new OAuthError(
       "invalid_grant",
       "The redirect_uri differs from the one in the authorization request",
+    );
+  }
+  // The registration may have been narrowed since the code was issued (RFC 7592 §2.2, the admin
+  // API) while the authorization endpoint, elsewhere, still read the old one: the code's redirect
+  // URI must still be registered (RFC 9700 §4.1.3, exact matching) and its scope and resources
+  // still allowed, or no grant starts from it.
+  if (
+    !matchRedirectUri(client.metadata.redirect_uris, code.redirectUri) ||
+    !withinAllowance(clientAllowance(client), code.scope, code.resource)
+  ) {
+    throw new OAuthError(
+      "invalid_grant",
+      "The client's registration no longer allows what was authorized",
     );
   }
   // RFC 8707 §2.2: the token request may narrow the audience to some of the granted resources.

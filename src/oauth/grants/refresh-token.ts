@@ -5,6 +5,7 @@ import type { TokenResponse } from "../../tokens/issue";
 import { OAuthError } from "../../protocol/errors";
 import { parseScope } from "../../protocol/scope";
 import { isConfidential } from "../client-auth";
+import { clientAllowance } from "../client-allowance";
 import type { GrantContext, GrantType } from "./grant-type";
 
 const PARAMETERS = ["refresh_token", "scope", "resource"] as const;
@@ -65,6 +66,7 @@ async function refresh({
     ...(scope === undefined ? {} : { scope }),
     ...(resource.length === 0 ? {} : { resource }),
     retainUntil: now + config.accessTokenTtl,
+    clientAllows: clientAllowance(client),
     now,
   });
   if (!rotation.ok) {
@@ -73,6 +75,13 @@ async function refresh({
         throw new OAuthError("invalid_scope", "The scope exceeds what the grant allows");
       case "invalid_target":
         throw new OAuthError("invalid_target", "A resource was not part of the grant");
+      case "client_narrowed":
+        securityEvent("grant.revoked", {
+          client_id: client.client_id,
+          grant_id: presented.grantId,
+          reason: "client_updated",
+        });
+        throw new OAuthError("invalid_grant", "The refresh token is invalid");
       case "reused":
         securityEvent("refresh_token.reused", {
           client_id: rotation.grant.clientId,
