@@ -42,6 +42,9 @@ const written = new WeakMap<KVNamespace, Map<string, number>>();
  * record this isolate last wrote already outlives it. Writers always extend a record: each writes
  * `expiresAt` + RECORD_SLACK_SECONDS of a grant started now, so callers pass the longest end a
  * grant of theirs can have, whatever the grant (the last write must cover every earlier grant).
+ * Only a lowered GRANT_MAX_LIFETIME breaks that: the record may then end before older, longer
+ * grants. They stay harmless: a deleted client cannot authenticate to refresh them, and a grant
+ * wider than a narrowed registration is revoked at its next refresh (oauth/grants/refresh-token.ts).
  */
 export async function recordClientGrant(
   stores: Stores,
