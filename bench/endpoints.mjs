@@ -276,7 +276,7 @@ export async function measureEndpoints(runs, { n, loginN, concurrency }) {
       rows.push(r);
       console.error(`[${run.target.name}] ${r.endpoint}: ${r.cpuMsPerRequest?.toFixed(2) ?? "–"} ms CPU per request (${r.requests} requests)`);
     };
-    if (run.target.name === "gatehouse") {
+    if (run.target.name === "gatehouse-oidc") {
       await gatehouseEndpoints(run.server, run.states, { n, loginN, concurrency, onResult });
     } else if (run.target.name === "floor") {
       const { result } = await measure(

@@ -69,12 +69,17 @@ async function oauthFlow({ base, client, cookie, tokenPath, apiPath, scope }, st
   await refreshed.arrayBuffer();
 }
 
-async function gatehouseSetup({ base, adminToken }, users) {
+/**
+ * Gatehouse's client and users for the flow, asking `scope`: "read", as the peer's flow does (plain
+ * OAuth 2.0: no ID token), or "openid profile" (OpenID Connect: an RS256 ID token at the code
+ * exchange and at every refresh, which the peer does not issue).
+ */
+const gatehouseSetup = (scope) => async ({ base, adminToken }, users) => {
   const adminHeaders = { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" };
   const clientRes = await fetch(`${base}/admin/clients`, {
     method: "POST",
     headers: adminHeaders,
-    body: JSON.stringify({ client_name: "Bench", redirect_uris: [REDIRECT_URI], grant_types: ["authorization_code", "refresh_token"], scope: "openid profile" }),
+    body: JSON.stringify({ client_name: "Bench", redirect_uris: [REDIRECT_URI], grant_types: ["authorization_code", "refresh_token"], scope }),
   });
   if (!clientRes.ok) throw new Error(`admin/clients answered ${clientRes.status}`);
   const client = await clientRes.json();
@@ -88,7 +93,7 @@ async function gatehouseSetup({ base, adminToken }, users) {
     if (!userRes.ok) throw new Error(`admin/users answered ${userRes.status}`);
     const jar = new Jar();
     const { challenge } = pkce();
-    const url = `${base}/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: REDIRECT_URI, scope: "openid profile", state: "s", code_challenge: challenge, code_challenge_method: "S256" })}`;
+    const url = `${base}/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state: "s", code_challenge: challenge, code_challenge_method: "S256" })}`;
     let res = await fetch(url, { redirect: "manual" });
     jar.store(res);
     let page = await res.text();
@@ -99,10 +104,10 @@ async function gatehouseSetup({ base, adminToken }, users) {
     res = await fetch(`${base}/authorize/consent`, { method: "POST", redirect: "manual", headers: { ...form, Cookie: jar.header() }, body: body(page, { decision: "allow" }) });
     if (res.status !== 303) throw new Error(`setup: consent answered ${res.status}`);
     jar.store(res);
-    states.push({ base, client, jar, username, password, cookie: () => jar.header(), tokenPath: "/token", apiPath: "/api/me", scope: "openid profile" });
+    states.push({ base, client, jar, username, password, cookie: () => jar.header(), tokenPath: "/token", apiPath: "/api/me", scope });
   }
   return states;
-}
+};
 
 async function peerSetup({ base }, users) {
   const res = await fetch(`${base}/oauth/register`, {
@@ -128,7 +133,12 @@ async function floorFlow({ base, user }, step) {
 
 export const TARGETS = [
   // Open registration only so that the per-endpoint phase can measure POST /register; the flow never registers.
-  { name: "gatehouse", label: "Gatehouse", config: undefined, vars: { REGISTRATION: "open" }, readyPath: "/.well-known/oauth-authorization-server", setup: gatehouseSetup, flow: oauthFlow },
+  // The comparison: the same OAuth 2.0 flow as the peer's, scope "read".
+  { name: "gatehouse", label: "Gatehouse (OAuth, as the peer)", config: undefined, vars: {}, readyPath: "/.well-known/oauth-authorization-server", setup: gatehouseSetup("read"), flow: oauthFlow },
+  // The same flow with OpenID Connect: what ID tokens cost. The per-endpoint phase runs here
+  // (/userinfo needs an openid token); open registration only so that it can measure POST
+  // /register (the flow never registers).
+  { name: "gatehouse-oidc", label: "Gatehouse with OpenID Connect (ID tokens)", config: undefined, vars: { REGISTRATION: "open" }, readyPath: "/.well-known/oauth-authorization-server", setup: gatehouseSetup("openid profile"), flow: oauthFlow },
   { name: "peer", label: "workers-oauth-provider 1.2.3", config: "bench/peer/wrangler.toml", readyPath: "/.well-known/oauth-authorization-server", setup: peerSetup, flow: oauthFlow },
   { name: "floor", label: "runtime floor (Hono + DO)", config: "bench/floor/wrangler.toml", readyPath: "/", setup: async ({ base }, users) => Array.from({ length: users }, (_, i) => ({ base, user: `u${i}` })), flow: floorFlow },
 ];
