@@ -109,6 +109,7 @@ export async function refuseAuthorization(
     }
     throw err;
   }
+  const uiLocales = c.req.query("ui_locales")?.slice(0, 256);
   return showLoginPage(c, target.client, {
     clientId: target.client.client_id,
     redirectUri: target.redirectUri,
@@ -116,6 +117,7 @@ export async function refuseAuthorization(
     state: target.state,
     error: err.error,
     description: err.description,
+    ...(uiLocales === undefined ? {} : { uiLocales }),
   });
 }
 

@@ -50,6 +50,8 @@ export type ClientRedirect = Pick<
 export interface RefusedRequest extends ClientRedirect {
   error: OAuthErrorCode;
   description: string;
+  /** The request's ui_locales (OIDC Core §3.1.2.1), so that its login page speaks it too. */
+  uiLocales?: string;
 }
 
 /**

@@ -47,7 +47,7 @@ export async function showLoginPage(
     {
       // The form ends in a redirect to the client (a code, or the waiting error).
       formActionOrigins: [request.redirectUri],
-      uiLocales: isRefused(request) ? undefined : request.uiLocales,
+      uiLocales: request.uiLocales,
       ...(failure ? { status: failure.status } : {}),
       ...(failure?.headers ? { headers: failure.headers } : {}),
     },

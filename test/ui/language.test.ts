@@ -100,6 +100,20 @@ describe("pages in the negotiated language", () => {
     expect(plain((await selectOne(consentPage, 'button[value="deny"]')).text)).toBe("Ablehnen");
   });
 
+  it("keep ui_locales for a refused request waiting for sign-in (RFC 9700 §4.11.2)", async () => {
+    const user = await createUser();
+    const english = { "Accept-Language": "en" };
+    // A scope the client may not ask for: the error goes back only after sign-in.
+    const { page, browser } = await loginPage({ ui_locales: "de", scope: "openid not-allowed" }, "en");
+    expect((await selectOne(page, "html")).attrs.lang).toBe("de");
+    const retry = await browser.submit(page, { username: user.username, password: "wrong" }, english);
+    expect(retry.status).toBe(400);
+    expect(retry.headers.get("Content-Language")).toBe("de");
+    const back = await browser.submit(await retry.text(), { username: user.username, password: user.password }, english);
+    expect(back.status).toBe(303);
+    expect(new URL(back.headers.get("Location") ?? "").searchParams.get("error")).toBe("invalid_scope");
+  });
+
   it("show the error page's summary in German, the error code and description as they are", async () => {
     const res = await request(
       `/authorize?response_type=code&client_id=unknown-${crypto.randomUUID()}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb`,
