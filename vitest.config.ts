@@ -8,9 +8,14 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      // Test-only values; the real ones are secrets (README "Configuration").
+      // Test-only values; the real ones are secrets (README "Configuration"). ISSUER empty: the
+      // tests are local development whatever deployment's ISSUER `npm run setup` wrote into
+      // wrangler.toml (tests that need one set it themselves).
       // Outbound fetches reach the stand-in for clients' web servers (client metadata documents).
-      miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token" }, outboundService: clientWebServer },
+      miniflare: {
+        bindings: { ADMIN_TOKEN: "test-admin-token", ISSUER: "" },
+        outboundService: clientWebServer,
+      },
     }),
   ],
   test: {

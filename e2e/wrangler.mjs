@@ -53,6 +53,9 @@ export async function startGatehouse({
       "--ip", "127.0.0.1",
       "--inspector-port", String(inspectorPort),
       "--var", `ADMIN_TOKEN:${adminToken}`,
+      // Gatehouse itself (no other config): the issuer is this server, whatever deployment's
+      // ISSUER `npm run setup` wrote into wrangler.toml. A `vars.ISSUER` (an example's) wins.
+      ...(config ? [] : ["--var", `ISSUER:http://127.0.0.1:${port}`]),
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--persist-to", state,
       "--show-interactive-dev-session=false",

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countedBindings } from "../helpers/counted-bindings";
+import { createApp } from "../../src/app";
+import { mountDemo } from "../../src/demo/mount";
 import { deployment, localDevelopment } from "../helpers/deployment";
 import { request } from "../helpers/http";
 
@@ -26,8 +28,10 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
     const calls: string[] = [];
     // The Host header cannot bring the demo back: the issuer is the configured https one, even
     // for a request that says localhost.
+    // The demo mounted on an app that keeps its https ISSUER (as the development entry never does).
+    const demoApp = createApp({ extend: mountDemo });
     for (const origin of [ISSUER, "http://localhost"]) {
-      const send = localDevelopment({ ISSUER, ...countedBindings(calls) }, origin);
+      const send = deployment({ ISSUER, ...countedBindings(calls) }, origin, demoApp);
       for (const [path, init] of DEMO_REQUESTS) {
         const res = await send(path, {
           ...init,
@@ -40,7 +44,7 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
     }
     // Without ISSUER, a request for a deployed host is refused before any route (the issuer is
     // never taken from a non-loopback Host header): a configuration error, no demo.
-    const unconfigured = localDevelopment({ ...countedBindings(calls) }, ISSUER);
+    const unconfigured = deployment({ ...countedBindings(calls) }, ISSUER, demoApp);
     for (const [path, init] of DEMO_REQUESTS) {
       const res = await unconfigured(path, init);
       expect({ path, status: res.status }).toEqual({ path, status: 500 });
@@ -58,6 +62,28 @@ describe("a deployed issuer serves nothing of the demo and seeds nothing", () =>
     const res = await send("/", { headers: { Accept: "text/html" } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Try the demo");
+  });
+});
+
+describe("the development entry (npm run dev) with a deployment's ISSUER in wrangler.toml", () => {
+  it("fails closed for the deployed host, touching no storage", async () => {
+    const calls: string[] = [];
+    const deployedHost = localDevelopment({ ISSUER, ...countedBindings(calls) }, ISSUER);
+    for (const [path, init] of [...DEMO_REQUESTS, ["/.well-known/openid-configuration", {}] as [string, RequestInit]]) {
+      const res = await deployedHost(path, init);
+      expect({ path, status: res.status }).toEqual({ path, status: 500 });
+      expect(await res.json()).toMatchObject({ error: "server_error" });
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it("runs on localhost as local development: the issuer is the request's origin", async () => {
+    const local = localDevelopment({ ISSUER }, "http://localhost:8787");
+    const metadata = await (await local("/.well-known/openid-configuration")).json<{ issuer: string }>();
+    expect(metadata.issuer).toBe("http://localhost:8787");
+    const landing = await local("/", { headers: { Accept: "text/html" } });
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain("Try the demo");
   });
 });
 
