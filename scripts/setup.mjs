@@ -238,7 +238,13 @@ async function main(argv) {
     console.log("Keep it now (a password manager): it is shown only this once, and Cloudflare will not show it again.");
   }
 
-  console.log(`\nNext: route ${new URL(issuer).host} to the Worker (a custom domain), then deploy:\n\n  npm run deploy\n`);
+  const host = new URL(issuer).host;
+  console.log(
+    `\nNext (README "Deployment", steps 3 to 6): set RESOURCES, REGISTRATION and BRAND_* in [vars] if you need them; ` +
+      `serve ${host} and only it, in ${configPath}:\n\n` +
+      `  routes = [{ pattern = "${host}", custom_domain = true }]\n  workers_dev = false\n\n` +
+      "then deploy:\n\n  npm run deploy\n",
+  );
 }
 
 main(process.argv.slice(2)).catch((e) => {

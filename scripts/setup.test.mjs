@@ -73,6 +73,9 @@ test("setup creates the namespaces, writes their ids and ISSUER in place, stores
   assert.ok(first.stdout.includes(token), "the token is printed once");
   assert.match(first.stdout, /shown only this once/);
   assert.match(first.stdout, /npm run deploy/);
+  // The next steps name the issuer's host as the only one served (README "Deployment" step 4).
+  assert.match(first.stdout, /routes = \[\{ pattern = "login\.example\.com", custom_domain = true \}\]/);
+  assert.match(first.stdout, /workers_dev = false/);
   assert.ok(!s.calls().some((c) => c.args.includes(token)), "the token is never an argument");
   assert.deepEqual(commands(s.calls()), [
     "whoami",
