@@ -27,6 +27,7 @@ import { AuthorizeStepPage, DemoErrorPage, LandingPage } from "./demo-pages";
 import { type DemoState, readDemoState, writeDemoState } from "./demo-state";
 import { callGatehouse, type GatehouseCall, type GatehouseFetch } from "./gatehouse-call";
 import { ApiPage, RefreshPage, RevokePage } from "./step-pages";
+import { DEMO_STYLESHEET } from "./styles";
 import { decodeToken } from "./token-anatomy";
 import { checkIdToken, issuedTokens } from "./token-response";
 
@@ -34,9 +35,10 @@ import { checkIdToken, issuedTokens } from "./token-response";
  * The demo's pages are written in English only: they say so (`ui_locales` en), so that a German
  * browser gets `<html lang="en">` around English text rather than a wrong language tag
  * (WCAG 2.2 SC 3.1.1). Gatehouse's own login and consent pages still follow the browser.
+ * They carry the demo's own rules besides the pages' stylesheet.
  */
 function renderPage(c: Context<AppEnv>, page: Child, options: RenderPageOptions = {}) {
-  return renderAnyPage(c, page, { ...options, uiLocales: "en" });
+  return renderAnyPage(c, page, { ...options, uiLocales: "en", extraStylesheet: DEMO_STYLESHEET });
 }
 
 /** A step that cannot go on: shown as a page, with a way back to the start. */

@@ -25,6 +25,11 @@ export interface RenderPageOptions {
    * Accept-Language in choosing the page's language.
    */
   uiLocales?: string | undefined;
+  /**
+   * Rules appended to the pages' stylesheet (and so to its CSP hash): the local demo's
+   * (src/demo/styles.ts), which the deployed Worker never serves and so does not carry.
+   */
+  extraStylesheet?: string;
 }
 
 /** CSP3 §2.3.1 host-source of the form scheme://host[:port], host a DNS name or IP literal. */
@@ -97,7 +102,7 @@ export async function renderPage(
   page: Child,
   options: RenderPageOptions = {},
 ): Promise<Response> {
-  const settings = pageSettings(c, options.uiLocales);
+  const settings = pageSettings(c, options);
   const csp = pageContentSecurityPolicy(
     await stylesheetHashSource(settings.stylesheet),
     options.formActionOrigins,
@@ -120,7 +125,10 @@ export async function renderPage(
 }
 
 /** The language, brand and stylesheet of a page for this request. */
-function pageSettings(c: Context<AppEnv>, uiLocales: string | undefined): PageSettings {
+function pageSettings(
+  c: Context<AppEnv>,
+  { uiLocales, extraStylesheet = "" }: RenderPageOptions,
+): PageSettings {
   // A bare Hono app (a unit test of a page) sets no configuration: the default brand.
   const config: Config | undefined = c.get("config");
   const brand = config?.brand ?? DEFAULT_BRAND;
@@ -129,6 +137,6 @@ function pageSettings(c: Context<AppEnv>, uiLocales: string | undefined): PageSe
     language,
     messages: LANGUAGES[language],
     brand,
-    stylesheet: stylesheetFor(brand.color),
+    stylesheet: stylesheetFor(brand.color) + extraStylesheet,
   };
 }

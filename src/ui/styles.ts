@@ -51,21 +51,6 @@ button.secondary { background: transparent; color: var(--fg); border-color: var(
 .muted { color: var(--muted); font-size: .925rem; }
 ul.scopes { margin: 0 0 1.25rem; padding: 0; list-style: none; border-top: 1px solid var(--line); }
 ul.scopes li { padding: .6rem 0; border-bottom: 1px solid var(--line); }
-/* The local demo (src/demo/): wider pages that show requests, responses and tokens. */
-main:has(.demo) { max-width: 60rem; }
-.demo h2 { margin: 1.75rem 0 .75rem; font-size: 1.1rem; }
-.demo pre { margin: 0 0 1rem; padding: .75rem; overflow-x: auto; white-space: pre-wrap;
-  word-break: break-all; border: 1px solid var(--line); border-radius: 8px;
-  font: .82rem/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
-.demo table { width: 100%; margin: 0 0 1rem; border-collapse: collapse; font-size: .925rem; }
-.demo th, .demo td { padding: .35rem .5rem; text-align: left; vertical-align: top;
-  border-bottom: 1px solid var(--line); word-break: break-word; }
-.demo th { white-space: nowrap; }
-.demo form { margin: 1rem 0; }
-.demo button, .demo a.button { display: inline-block; width: auto; }
-.demo a.button { padding: .65rem 1rem; border-radius: 8px; font-weight: 600; text-decoration: none;
-  background: var(--accent); color: var(--accent-fg); }
-.demo .ok { color: var(--accent); font-weight: 600; }
 code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; }
 `;
 
