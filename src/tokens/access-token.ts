@@ -1,7 +1,7 @@
-import { SignJWT } from "jose";
 import { randomToken } from "../crypto/random";
 import { ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 import type { SigningKey } from "../storage/keys";
+import { signJwt } from "./sign-jwt";
 
 export interface AccessTokenClaims {
   issuer: string;
@@ -77,9 +77,7 @@ export async function issueAccessToken(
     ...(claims.grantId === undefined ? {} : { grant_id: claims.grantId }),
     ...(claims.act === undefined ? {} : { act: claims.act }),
   };
-  const token = await new SignJWT({ ...payload })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-    .sign(key.privateKey);
+  const token = await signJwt(key, ACCESS_TOKEN_TYP, payload);
   return { token, expiresIn: ttlSeconds };
 }
 

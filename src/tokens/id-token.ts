@@ -1,6 +1,6 @@
-import { SignJWT } from "jose";
 import { b64u, utf8 } from "../crypto/encoding";
 import type { SigningKey } from "../storage/keys";
+import { signJwt } from "./sign-jwt";
 
 /** A JSON value a standard claim may take (OIDC Core §5.1: strings, booleans, numbers). */
 export type StandardClaimValue = string | number | boolean;
@@ -52,9 +52,7 @@ export async function issueIdToken(
       ? {}
       : { at_hash: await accessTokenHash(claims.accessToken) }),
   };
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
-    .sign(key.privateKey);
+  return signJwt(key, "JWT", payload);
 }
 
 /** Claims the ID token sets itself (RFC 7519 §4.1, OIDC Core §2); released claims never do. */

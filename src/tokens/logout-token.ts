@@ -1,6 +1,6 @@
-import { SignJWT } from "jose";
 import { randomToken } from "../crypto/random";
 import type { SigningKey } from "../storage/keys";
+import { signJwt } from "./sign-jwt";
 
 /** OIDC Back-Channel Logout 1.0 §2.4: the event that makes a JWT a logout token. */
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
@@ -23,7 +23,7 @@ export interface LogoutTokenClaims {
  */
 export async function issueLogoutToken(key: SigningKey, claims: LogoutTokenClaims): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  return signJwt(key, "logout+jwt", {
     iss: claims.issuer,
     aud: claims.clientId,
     iat,
@@ -32,7 +32,5 @@ export async function issueLogoutToken(key: SigningKey, claims: LogoutTokenClaim
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
     sub: claims.sub,
     ...(claims.sid === undefined ? {} : { sid: claims.sid }),
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "logout+jwt" })
-    .sign(key.privateKey);
+  });
 }
