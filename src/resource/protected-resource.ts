@@ -1,7 +1,8 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
-import { base64url, errors, type JWTVerifyGetKey } from "jose";
+import { base64url, type JWTVerifyGetKey } from "jose";
+import { JWKSNoMatchingKey } from "jose/errors";
 import {
   type AccessTokenVariables,
   type GuardedContext,
@@ -167,7 +168,7 @@ function issuerKeys(issuers: readonly string[]): JWTVerifyGetKey {
   return (header, token) => {
     const iss = unverifiedIssuer(token.payload);
     if (iss === undefined || !issuers.includes(iss)) {
-      throw new errors.JWKSNoMatchingKey("The access token's issuer is not trusted here");
+      throw new JWKSNoMatchingKey("The access token's issuer is not trusted here");
     }
     return remoteKeySet(`${iss.replace(/\/$/, "")}/jwks.json`)(header, token);
   };

@@ -1,4 +1,15 @@
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  JOSEAlgNotAllowed,
+  JOSEError,
+  JWKSInvalid,
+  JWKSMultipleMatchingKeys,
+  JWKSNoMatchingKey,
+  JWKSTimeout,
+  JWSSignatureVerificationFailed,
+  JWTClaimValidationFailed,
+  JWTExpired,
+} from "jose/errors";
 import { OAuthError } from "../protocol/errors";
 import { ACCESS_TOKEN_ALGS, ACCESS_TOKEN_TYP } from "../protocol/jwt-profile";
 
@@ -81,27 +92,27 @@ function invalidToken(description: string, cause?: unknown): OAuthError {
 
 /** Says what was wrong without echoing token contents back. */
 function toOAuthError(err: unknown): OAuthError {
-  if (err instanceof errors.JWTExpired) return invalidToken("The access token expired", err);
-  if (err instanceof errors.JWTClaimValidationFailed) {
+  if (err instanceof JWTExpired) return invalidToken("The access token expired", err);
+  if (err instanceof JWTClaimValidationFailed) {
     return invalidToken(`The access token's ${err.claim} is not valid here`, err);
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) {
+  if (err instanceof JOSEAlgNotAllowed) {
     return invalidToken("The access token's algorithm is not allowed", err);
   }
-  if (err instanceof errors.JWSSignatureVerificationFailed) {
+  if (err instanceof JWSSignatureVerificationFailed) {
     return invalidToken("The access token's signature is not valid", err);
   }
-  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+  if (err instanceof JWKSNoMatchingKey || err instanceof JWKSMultipleMatchingKeys) {
     return invalidToken("The access token was not signed by a key of the issuer", err);
   }
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+  if (err instanceof JWKSTimeout || err instanceof JWKSInvalid) {
     // The issuer's key set could not be read: our problem, not the client's token.
     return new OAuthError("temporarily_unavailable", "The issuer's keys are unavailable", {
       status: 503,
       cause: err,
     });
   }
-  if (err instanceof errors.JOSEError) return invalidToken("The access token is malformed", err);
+  if (err instanceof JOSEError) return invalidToken("The access token is malformed", err);
   // Anything else (a failed JWKS fetch, a runtime error) is not the token's fault.
   return new OAuthError("temporarily_unavailable", "The access token cannot be verified now", {
     status: 503,
