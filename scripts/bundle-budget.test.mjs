@@ -27,6 +27,8 @@ test("the Worker's bundle stays under its ceiling and carries no code Gatehouse 
     /jose\/dist\/webapi\/jwks\/remote/,
     // Keys are generated and imported with WebCrypto directly (src/crypto/signing-keys.ts).
     /jose\/dist\/webapi\/key\/(generate_key_pair|import|export)/,
+    // Pages are rendered by hono/jsx alone (src/ui/render.tsx), without hono/html's template.
+    /hono\/dist\/helper\/html/,
     // hono/tiny's PatternRouter only: not the default SmartRouter's three routers.
     /hono\/dist\/router\/(smart-router|reg-exp-router|trie-router\/router)/,
     // The local demo ships only in the development entry (src/dev.ts); /api/me is Gatehouse's own.

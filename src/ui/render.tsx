@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { html } from "hono/html";
 import type { Child } from "hono/jsx";
+import { raw } from "hono/utils/html";
 import type { Brand, Config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { negotiateLanguage } from "./language";
@@ -108,7 +108,16 @@ export async function renderPage(
     options.formActionOrigins,
     logoSources(settings.brand),
   );
-  const body = await withPageSettings(settings, () => html`<!doctype html>${page}`);
+  // A fragment rather than hono/html's `html` template: the same output from the JSX renderer
+  // the pages use anyway.
+  const body = await withPageSettings(settings, () =>
+    (
+      <>
+        {raw("<!doctype html>")}
+        {page}
+      </>
+    ).toString(),
+  );
   return c.html(body, (options.status ?? 200) as 200, {
     ...options.headers,
     "Content-Type": "text/html; charset=UTF-8",
