@@ -1,4 +1,4 @@
-import { compactVerify, decodeProtectedHeader, type JWTVerifyGetKey } from "jose";
+import { compactVerify, type JWTVerifyGetKey } from "jose";
 import { OAuthError } from "../protocol/errors";
 import { ID_TOKEN_ALG } from "./id-token";
 
@@ -25,11 +25,16 @@ export async function verifyIdTokenHint(
   const invalid = () => new OAuthError("invalid_request", "The id_token_hint is not valid");
   let payload: unknown;
   try {
-    const header = decodeProtectedHeader(hint);
-    if (header.alg !== ID_TOKEN_ALG || header.typ === "at+jwt") throw invalid();
-    const verified = await compactVerify(hint, keys, {
-      algorithms: [ID_TOKEN_ALG],
-    });
+    // jose checks the header's alg against `algorithms` before it asks for the key; an access
+    // token (typ at+jwt, RFC 9068 §2.1) is refused there too, before any signature is checked.
+    const verified = await compactVerify(
+      hint,
+      (header, token) => {
+        if (header.typ === "at+jwt") throw invalid();
+        return keys(header, token);
+      },
+      { algorithms: [ID_TOKEN_ALG] },
+    );
     payload = JSON.parse(new TextDecoder().decode(verified.payload));
   } catch {
     throw invalid();

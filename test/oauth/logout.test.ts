@@ -248,6 +248,28 @@ describe("RP-initiated logout refuses what it cannot trust, with a page, never a
     expect(await silentAnswer(browser, client)).toBe("code");
   });
 
+  it("an access token as id_token_hint, even one signed with the ID token key (OIDC Core §2, RFC 9068 §2.1)", async () => {
+    const client = await logoutClient();
+    const user = await createUser();
+    const { browser } = await signInForIdToken(client, user);
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { aud: client.client_id, sub: user.sub, iat: now, exp: now + 300 };
+    // An access token signed with the ID token's RS256 key (ACCESS_TOKEN_ALG=RS256): typ at+jwt.
+    const rs256AccessToken = await signedToken(env, { alg: "RS256", claims });
+    // The default access token: ES256, not the ID token's alg.
+    const es256AccessToken = await signedToken(env, { alg: "ES256", header: { typ: "JWT" }, claims });
+    for (const hint of [rs256AccessToken, es256AccessToken]) {
+      const res = await browser.fetch(logoutUrl({ id_token_hint: hint, post_logout_redirect_uri: RETURN_TO }));
+      await expectErrorPage(res, "invalid_request");
+    }
+    expect(await silentAnswer(browser, client)).toBe("code");
+    // The same claims as an ID token (typ JWT, RS256) sign the user out: only typ and alg differ.
+    const idToken = await signedToken(env, { alg: "RS256", header: { typ: "JWT" }, claims });
+    const res = await browser.fetch(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: RETURN_TO }));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe(RETURN_TO);
+  });
+
   it("answers other methods with 405", async () => {
     const res = await request("/logout", { method: "PUT" });
     expect(res.status).toBe(405);
