@@ -17,7 +17,9 @@ import {
 import type { Stores } from "../storage/stores";
 import { securityEvent } from "../http/security-events";
 import { revokeClientGrants } from "../storage/client-grants";
+import { withinAllowance } from "../protocol/client-allowance";
 import { issuesClientSecret } from "./client-auth";
+import { clientAllowance } from "./client-allowance";
 import { MACHINE_GRANT_TYPES, parseClientMetadata } from "./client-metadata";
 import { OAuthError } from "../protocol/errors";
 
@@ -143,15 +145,10 @@ export async function updateClientRegistration(
  * grants must end rather than outlive the registration that justified them.
  */
 function grantsOutlive(before: ClientRecord, after: ClientRecord): boolean {
-  const scopes = new Set(after.metadata.scope.split(" "));
-  if (before.metadata.scope.split(" ").some((s) => !scopes.has(s))) return true;
-  const resources = after.metadata.resources;
-  if (
-    resources !== undefined &&
-    (before.metadata.resources ?? [undefined]).some((r) => r === undefined || !resources.includes(r))
-  ) {
-    return true;
-  }
+  const was = clientAllowance(before);
+  // Without `resources` a registration allowed every configured resource: any list narrows it.
+  if (was.resources === undefined && after.metadata.resources !== undefined) return true;
+  if (!withinAllowance(clientAllowance(after), was.scope, was.resources ?? [])) return true;
   return before.client_secret_hash !== undefined && after.client_secret_hash === undefined;
 }
 
